@@ -1,0 +1,158 @@
+"""graph.graphml: the graph for Gephi, yEd, igraph and graphology.
+
+In: a graph following docs/graph-contract.md. Out: GraphML written by
+networkx 3.6 (`named_key_ids=True`, XML declaration, UTF-8) from a copy of
+the graph in which every value is a GraphML scalar. What the copy changes,
+and why:
+
+- Lists are joined with `" | "`; evidence becomes a short text (the first
+  three sentences with their article ids) plus `evidence_count`; None,
+  NaN and empty lists are left out; each key has one type across all nodes
+  (and across all edges). networkx raises on lists, dicts and None, and
+  writes two `<key>`s for a name used with two types (igraph then refuses
+  the file).
+- Every string, ids and keys included, loses the characters XML 1.0
+  forbids; ids that cleaning makes equal get `~2`, `~3`, … Edge ids are the
+  edge keys, unique in the file (graphology refuses a repeated edge id).
+- Key ids are the attribute names, so Gephi, which looks a key up by id
+  before `attr.name` and reads ids `d3`/`d7` as labels, finds `label`.
+  Node and edge attributes must then have distinct names (two `<key
+  id="type">` would be invalid): on edges, `type` is written `relation`
+  (as in GEXF and CSV) and the other names that nodes also use get an
+  `edge_` prefix (`edge_articles`, `edge_confidence`, `edge_start`,
+  `edge_end`). A node attribute named `weight`, `relation`, `evidence` or
+  `evidence_count` would become `node_weight` and so on.
+- The node attribute `id` is left out: it repeats `<node id>`, igraph reads
+  that id into a vertex attribute `id` and drops it when a key has the same
+  name. Every node gets `label` (its id when missing) and `type`.
+- Edge `weight` is the evidence count, at least 1: Gephi deletes edges of
+  weight 0.
+- Graph attributes are never written (Gephi rejects some).
+
+Gephi's GraphML importer has no edge kind, so it merges parallel edges of
+one pair (summing weights); the GEXF file keeps them apart.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import networkx as nx
+
+from graphkit.export.atomic import atomic_path
+from graphkit.export.scalars import (
+    coerce_records,
+    edge_list,
+    edge_weight,
+    evidence_summary,
+    to_scalar,
+    unique_ids,
+    xml_text,
+)
+
+__all__ = ["graphml_graph", "write_graphml"]
+
+# Node attribute names of the graph contract: an edge attribute may not
+# share one (see the module docstring), whatever a given graph holds.
+CONTRACT_NODE_ATTRS = frozenset({
+    "id", "type", "label", "aliases", "articles", "confidence", "rules",
+    "value", "series", "edition", "date", "venue", "start", "end",
+})
+EDGE_RENAMES = {"type": "relation"}
+# Names the edges always use: a node attribute with one of them is renamed.
+EDGE_ONLY = frozenset({"weight", "relation", "evidence", "evidence_count"})
+
+
+def _node_records(G: nx.Graph, ids: Mapping[Any, str]) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for node in sorted(G.nodes, key=lambda n: ids[n]):
+        record: dict[str, Any] = {}
+        for name, value in G.nodes[node].items():
+            name = xml_text(str(name))
+            if not name or name == "id":
+                continue
+            if name in EDGE_ONLY:
+                name = f"node_{name}"
+            scalar = to_scalar(value)
+            if scalar is not None:
+                record[name] = scalar
+        if not isinstance(record.get("label"), str) or not record["label"].strip():
+            record["label"] = ids[node]
+        if not isinstance(record.get("type"), str) or not record["type"]:
+            record["type"] = "UNKNOWN"
+        out.append((ids[node], dict(sorted(record.items()))))
+    return out
+
+
+def _edge_name(name: str, node_names: set[str]) -> str:
+    if name in EDGE_RENAMES:
+        return EDGE_RENAMES[name]
+    if name in node_names or name == "id":
+        return f"edge_{name}"
+    return name
+
+
+def _edge_records(G: nx.Graph, ids: Mapping[Any, str], node_names: set[str]):
+    out = []
+    for u, v, key, data in edge_list(G, ids):
+        record: dict[str, Any] = {}
+        for name, value in data.items():
+            name = xml_text(str(name))
+            if not name or name in ("weight", "evidence", "evidence_count"):
+                continue
+            scalar = to_scalar(value)
+            if scalar is not None:
+                record[_edge_name(name, node_names)] = scalar
+        evidence = data.get("evidence")
+        if isinstance(evidence, (list, tuple)):
+            summary = evidence_summary(evidence)
+            if summary:
+                record["evidence"] = summary
+            record["evidence_count"] = len(evidence)
+        elif to_scalar(evidence) is not None:
+            record["evidence"] = to_scalar(evidence)
+        record["weight"] = edge_weight(data)
+        out.append((ids[u], ids[v], key, dict(sorted(record.items()))))
+    return out
+
+
+def graphml_graph(G: nx.Graph) -> nx.MultiDiGraph:
+    """The GraphML-ready copy of `G` that `write_graphml` writes.
+
+    Node ids are XML-clean, edge keys unique, values scalars with one type
+    per key, no graph attributes. `G` itself is not changed.
+    """
+    ids = unique_ids(G.nodes)
+    nodes = _node_records(G, ids)
+    node_names = set(CONTRACT_NODE_ATTRS)
+    for _, record in nodes:
+        node_names.update(record)
+    edges = _edge_records(G, ids, node_names)
+
+    node_data = coerce_records([rec for _, rec in nodes])
+    edge_data = coerce_records([rec for *_, rec in edges])
+    H = nx.MultiDiGraph() if G.is_directed() else nx.MultiGraph()
+    for (node, _), rec in zip(nodes, node_data):
+        H.add_node(node, **rec)
+    for (u, v, key, _), rec in zip(edges, edge_data):
+        H.add_edge(u, v, key=key, **rec)
+    return H
+
+
+def write_graphml(G: nx.Graph, path: str | os.PathLike[str]) -> Path:
+    """Write `G` as GraphML to `path`, atomically; return the path.
+
+    Example:
+        write_graphml(G, "outputs/graph.graphml")
+        # <key id="label" for="node" attr.name="label" attr.type="string"/>
+        # <node id="org:huawei"><data key="label">Huawei</data>
+        #   <data key="aliases">Huawei | 华为</data> ...
+
+    Raises:
+        OutputError: the file cannot be written; a previous file is kept.
+    """
+    H = graphml_graph(G)
+    with atomic_path(path) as tmp:
+        nx.write_graphml(H, tmp, encoding="utf-8", prettyprint=True, named_key_ids=True)
+    return Path(path)

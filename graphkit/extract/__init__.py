@@ -1,0 +1,130 @@
+"""extract(CleanText) -> Extraction: mentions from gazetteers, patterns and context, then relations.
+
+An `Extractor` is built once per process (automaton, compiled patterns) and
+then applied to each article. Candidates from all extractors compete for the
+text: the longest span wins, then the stronger rule, so `openEuler Summit
+2024` is one EVENT and not an ORG inside an event.
+"""
+from __future__ import annotations
+
+import re
+
+from graphkit.extract.context import ContextRules
+from graphkit.extract.events import EventFinder, choose_main_event, scope_series_mentions
+from graphkit.extract.gazetteer import Gazetteer, lower_same_length
+from graphkit.extract.patterns import date_mentions, version_mentions
+from graphkit.extract.relations import RelationFinder
+from graphkit.rules import Rules
+from graphkit.types import CleanText, Extraction, Mention
+
+__all__ = ["Extractor", "select_mentions"]
+
+# Tie-breaks when two candidates are equally long: evidence strength of the source.
+_PRIORITY = {"gazetteers": 5, "patterns": 4, "context": 3, "ner": 2}
+
+
+def _priority(mention: Mention) -> int:
+    return _PRIORITY.get(mention.rule_id.split("/", 1)[0], 1)
+
+
+def select_mentions(candidates: list[Mention]) -> list[Mention]:
+    """Keep non-overlapping candidates: longest first, then rule priority, then confidence.
+
+    Two candidates with the same span and label but different keys are both
+    kept out of the running; the stronger one wins.
+    """
+    ordered = sorted(candidates, key=lambda m: (-(m.end - m.start), -_priority(m), -m.confidence, m.start, m.label, m.key))
+    taken: list[tuple[int, int]] = []
+    kept: list[Mention] = []
+    occupied = bytearray()
+    for m in ordered:
+        if m.end > len(occupied):
+            occupied.extend(b"\0" * (m.end - len(occupied)))
+        if any(occupied[m.start:m.end]):
+            # Same span, same label, another date value (ranges): keep both.
+            if not any(k.start == m.start and k.end == m.end and k.label == m.label == "DATE" for k in kept):
+                continue
+        occupied[m.start:m.end] = b"\1" * (m.end - m.start)
+        taken.append((m.start, m.end))
+        kept.append(m)
+    return sorted(kept, key=lambda m: (m.start, m.end, m.label, m.key))
+
+
+class Extractor:
+    """Holds the compiled rules; `extract` is pure and safe to call in a worker."""
+
+    def __init__(self, rules: Rules, spacy_model: str | None = None):
+        self.rules = rules
+        self.gazetteer = Gazetteer(rules)
+        self.context = ContextRules(rules)
+        self.events = EventFinder(rules)
+        self.relations = RelationFinder(rules)
+        self.report_title = re.compile("|".join(re.escape(w) for w in rules.words("report_titles")) or "(?!)", re.I)
+        self.ner = None
+        if spacy_model:
+            from graphkit.extract.ner import SpacyNer
+
+            self.ner = SpacyNer(spacy_model)
+
+    def mentions(self, clean: CleanText, published: str | None) -> list[Mention]:
+        text, aid = clean.text, clean.article_id
+        lowered = lower_same_length(text)
+        candidates: list[Mention] = []
+        for hit in self.gazetteer.find(text, lowered):
+            entry = hit.entry
+            if entry.label == "EVENT_SERIES":
+                candidates.append(self.events.series_mention(aid, text, hit, published))
+            else:
+                key = entry.id
+                candidates.append(Mention(aid, entry.label, hit.text, hit.start, hit.end, entry.source,
+                                          key=key, confidence=0.95))
+        regexes = self.rules.regexes
+        candidates.extend(date_mentions(aid, text, regexes.get("DATE", ()), published))
+        candidates.extend(version_mentions(aid, text, regexes.get("VERSION", ())))
+        candidates.extend(self.events.shape_mentions(aid, text, regexes.get("EVENT", ()), published))
+        has_cjk = clean.lang == "zh" or re.search("[\u4e00-\u9fff]", text) is not None
+        if has_cjk:
+            candidates.extend(self.context.zh_people(aid, text))
+            candidates.extend(self.context.zh_orgs(aid, text))
+            candidates.extend(self.context.zh_list_orgs(aid, text))
+        candidates.extend(self.context.en_people(aid, text))
+        candidates.extend(self.context.en_orgs(aid, text))
+        if self.ner is not None:
+            candidates.extend(self.ner.mentions(aid, text))
+        kept = select_mentions(candidates)
+        return _repeat_known_names(aid, text, kept)
+
+    def extract(self, clean: CleanText, *, title: str = "", published: str | None = None,
+                summary: str = "") -> Extraction:
+        """All mentions and relations of one article."""
+        mentions = self.mentions(clean, published)
+        is_report = bool(self.report_title.search(title))
+        main = None if is_report else choose_main_event(clean, mentions)
+        mentions = scope_series_mentions(mentions, main, published)
+        if main is not None:
+            main = next((m for m in mentions if m.start == main.start and m.label == "EVENT"), main)
+        relations = self.relations.find(clean, mentions, main)
+        return Extraction(clean.article_id, clean.lang, title, published, tuple(mentions),
+                          tuple(relations), main)
+
+
+def _repeat_known_names(article_id: str, text: str, mentions: list[Mention]) -> list[Mention]:
+    """A person found once by context is the same person wherever the name recurs."""
+    people = {m.text: m for m in mentions if m.label == "PERSON" and m.rule_id.startswith("context/")}
+    if not people:
+        return mentions
+    occupied = bytearray(len(text))
+    for m in mentions:
+        occupied[m.start:m.end] = b"\1" * (m.end - m.start)
+    extra = []
+    for name, first in people.items():
+        for found in re.finditer(re.escape(name), text):
+            s, e = found.span()
+            if any(occupied[s:e]):
+                continue
+            if name.isascii() and ((s > 0 and text[s - 1].isalnum()) or (e < len(text) and text[e].isalnum())):
+                continue
+            occupied[s:e] = b"\1" * (e - s)
+            extra.append(Mention(article_id, "PERSON", name, s, e, first.rule_id + "+repeat",
+                                 key=first.key, confidence=first.confidence * 0.9))
+    return sorted(mentions + extra, key=lambda m: (m.start, m.end, m.label, m.key))

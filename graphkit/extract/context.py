@@ -1,0 +1,242 @@
+"""Context rules: people by role and honorific, organisations by suffix and list.
+
+These find names no gazetteer knows (`主席江大勇`, `何若轻老师`, `Adrian,
+Director of International Business Expansion at EasyStack`, `与A、B、C等
+合作伙伴`). The word lists come from rules/lexicon/; jieba is used only on
+short candidate windows, never on whole articles (speed).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from graphkit.rules import Rules
+from graphkit.types import Mention
+
+CJK = "\u4e00-\u9fff"
+_CLAUSE_END = re.compile(r"[，。；：！？,;:!?\n（）()《》「」“”\"]")
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    """jieba's POS tagger, imported on first use (its dictionary costs ~1 s to load)."""
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
+class ContextRules:
+    """Compiled context patterns for one Rules."""
+
+    def __init__(self, rules: Rules):
+        self.surnames = set(rules.words("zh_surnames"))
+        self.double_surnames = {s for s in self.surnames if len(s) == 2}
+        self.name_stops = set(rules.words("zh_name_stops"))
+        self.not_name_suffix = set(rules.words("zh_not_name_suffix"))
+        self.name_follow = tuple(sorted(rules.words("zh_name_follow"), key=len, reverse=True))
+        self.en_not_names = set(rules.words("en_not_names"))
+        roles = _alternation(rules.words("zh_roles"))
+        honorifics = _alternation(rules.words("zh_honorifics"))
+        self.zh_role_name = re.compile(rf"(?:{roles})(?:[:：\s]?)(?=[{CJK}]{{2}})")
+        self.zh_name_honorific = re.compile(rf"(?<=[{CJK}])(?:{honorifics})")
+        titles = _alternation(rules.words("en_titles"))
+        name = r"(?:[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)"
+        self.en_name = name
+        # Xiong Wei, the Executive Director of openEuler / Adrian, Director of ... at EasyStack
+        self.en_name_comma_title = re.compile(
+            rf"(?<![\w.])(?P<name>{name}(?: {name}){{0,2}}),\s+(?:the\s+|a\s+|an\s+)?(?P<title>(?:[\w&/-]+\s+){{0,5}}?(?:{titles})\b)")
+        # Executive Director of openEuler, Xiong Wei / openEuler Executive Director Xiong Wei
+        self.en_title_name = re.compile(
+            rf"(?:{titles}),?\s+(?P<name>{name}(?: {name}){{0,2}})(?![\w])"
+            rf"|(?:{titles})\s+(?:of|at)\s+[^,.;:!?]{{1,60}},\s+(?P<name2>{name}(?: {name}){{0,2}})(?![\w])")
+        self.en_honorific = re.compile(rf"\b(?:Mr|Ms|Mrs|Dr|Prof|Professor)\.?\s+(?P<name>{name}(?: {name}){{0,2}})")
+        self.en_name_verb = re.compile(
+            rf"(?<![\w.])(?P<name>{name} {name}(?: {name})?)\s+(?:from|of|at)\s+(?=[A-Z])"
+            rf"|(?<![\w.])(?P<name2>{name} {name}(?: {name})?)\s+(?:delivered|gave|presented|shared|introduced|spoke|highlighted|explained|said|noted|stated|emphasized|emphasised|pointed out)\b")
+        suffixes = sorted(rules.words("zh_org_suffixes"), key=len, reverse=True)
+        self.zh_strong_suffix = re.compile(
+            "(?:" + _alternation([s for s in suffixes if s in _STRONG_ZH_SUFFIXES]) + ")")
+        heads = _alternation(rules.words("zh_org_list_heads"))
+        self.zh_list_end = re.compile(rf"等(?:\d+家|多家|众多|知名|国内外|全球|主流|头部|优秀|行业)*(?:{heads})")
+        self.en_list_cue = re.compile(r"\b(?:partners such as|partners including|partners like|organizations such as|organisations such as|companies such as|companies including|companies like|vendors such as|members such as|such as|including)\s+", re.I)
+        en_suffixes = _alternation(rules.words("en_org_suffixes"))
+        self.en_org_suffix = re.compile(
+            rf"(?<![\w])(?P<org>(?:(?:[A-Z][\w&.-]*+|of|for|and|the|de)\s){{0,5}}(?:{en_suffixes}))(?![\w])"
+            rf"|(?<![\w])(?P<org2>(?:University|Institute|Academy) of(?: [A-Z][\w-]*+| and| the){{1,5}})")
+
+    # --- people -----------------------------------------------------------
+
+    def _zh_name_at(self, text: str, start: int) -> tuple[int, int] | None:
+        """A Chinese name starting at `start`, 2-3 characters, surname first."""
+        window = text[start:start + 4]
+        surname = window[:2] if window[:2] in self.double_surnames else window[:1]
+        if surname not in self.surnames:
+            return None
+        given = ""
+        for ch in window[len(surname):]:
+            if not ("\u4e00" <= ch <= "\u9fff") or (given and ch in self.name_stops) or len(given) == 2:
+                break
+            given += ch
+        if not given:
+            return None
+        end = start + len(surname) + len(given)
+        tagged = _jieba_name(text[start:start + 6])
+        if tagged and len(surname) < len(tagged) <= len(surname) + 2:
+            return start, start + len(tagged)
+        # jieba does not know the name: accept it only when what follows reads like a
+        # name's continuation (a verb of speech, a particle, punctuation), trying 3 then 2.
+        for stop in range(end, start + len(surname), -1):
+            after = text[stop:stop + 3]
+            if stop == len(text) or after.startswith(self.name_follow):
+                if text[stop:stop + 1] in self.not_name_suffix:
+                    return None
+                return start, stop
+        return None
+
+    def zh_people(self, article_id: str, text: str):
+        for m in self.zh_role_name.finditer(text):
+            span = self._zh_name_at(text, m.end())
+            if span:
+                yield Mention(article_id, "PERSON", text[span[0]:span[1]], span[0], span[1],
+                              "context/zh-role-name", confidence=0.8,
+                              attrs=(("role_start", str(m.start())), ("role", m.group(0).strip(" :："))))
+        for m in self.zh_name_honorific.finditer(text):
+            best = None
+            for length in (3, 2):
+                s = m.start() - length
+                if s < 0:
+                    continue
+                cand = text[s:m.start()]
+                if not all("\u4e00" <= c <= "\u9fff" for c in cand):
+                    continue
+                span = self._zh_name_at(text, s)
+                if span and span[1] == m.start() and cand[0] not in self.name_stops:
+                    best = span
+                    break
+            if best:
+                yield Mention(article_id, "PERSON", text[best[0]:best[1]], best[0], best[1],
+                              "context/zh-name-honorific", confidence=0.7)
+
+    def _en_name_ok(self, name: str) -> bool:
+        words = name.split()
+        return bool(words) and not any(w in self.en_not_names for w in words)
+
+    def en_people(self, article_id: str, text: str):
+        for pattern, rule, conf in ((self.en_name_comma_title, "context/en-name-comma-title", 0.8),
+                                    (self.en_honorific, "context/en-honorific", 0.8),
+                                    (self.en_name_verb, "context/en-name-context", 0.6),
+                                    (self.en_title_name, "context/en-title-name", 0.7)):
+            for m in pattern.finditer(text):
+                group = "name" if m.group("name") else "name2"
+                name = m.group(group)
+                # Drop leading capitalised non-names: "During Xiong Wei" -> "Xiong Wei".
+                words = name.split()
+                while words and words[0] in self.en_not_names:
+                    words.pop(0)
+                if not words:
+                    continue
+                name = " ".join(words)
+                if not self._en_name_ok(name):
+                    continue
+                start = m.start(group) + m.group(group).index(name)
+                attrs = (("role", m.group("title")),) if "title" in m.groupdict() and m.group("title") else ()
+                yield Mention(article_id, "PERSON", name, start, start + len(name), rule,
+                              confidence=conf, attrs=attrs)
+
+    # --- organisations ------------------------------------------------------
+
+    def zh_orgs(self, article_id: str, text: str):
+        for m in self.zh_strong_suffix.finditer(text):
+            left = m.start()
+            lo = left
+            while lo > 0 and left - lo < 12 and not _CLAUSE_END.match(text[lo - 1]) and text[lo - 1] not in "、 的与和及在由等":
+                lo -= 1
+            body = text[lo:left]
+            if len(body) < 2:
+                continue
+            words = [(w, f) for w, f in _posseg().lcut(body)]
+            # Drop leading words that cannot start a name (verbs, particles, pronouns).
+            while words and words[0][1][:1] in {"v", "p", "c", "u", "d", "r", "m", "q", "f", "y"} and len(words) > 1:
+                words.pop(0)
+            name = "".join(w for w, _ in words) + m.group(0)
+            start = m.end() - len(name)
+            if len(name) - len(m.group(0)) < 2 or name[:2] in {"我们", "他们", "相关", "各大", "多家", "众多", "国内", "国外"}:
+                continue
+            yield Mention(article_id, "ORG", name, start, m.end(), "context/zh-org-suffix", confidence=0.65)
+
+    def zh_list_orgs(self, article_id: str, text: str):
+        """Items of `A、B、C等合作伙伴` lists."""
+        for m in self.zh_list_end.finditer(text):
+            lo = m.start()
+            while lo > 0 and not _CLAUSE_END.match(text[lo - 1]) and m.start() - lo < 400:
+                lo -= 1
+            segment = text[lo:m.start()]
+            if "、" not in segment:
+                continue
+            pos = lo
+            items = segment.split("、")
+            for i, item in enumerate(items):
+                item_start = pos
+                pos += len(item) + 1
+                if i == 0:
+                    cut = max((item.rfind(w) + len(w) for w in ("与", "和", "携手", "联合", "来自", "包括", "及", "同", "跟", "邀请", "汇聚", "吸引") if w in item), default=0)
+                    # 润和软件 holds 和: keep the cut only when what follows still looks like a name.
+                    if 0 < cut and len(item) - cut >= 2:
+                        item_start += cut
+                        item = item[cut:]
+                item = item.strip()
+                if 2 <= len(item) <= 30 and not re.search(r"[，。；\s]{2}", item):
+                    yield Mention(article_id, "ORG", item, item_start, item_start + len(item),
+                                  "context/zh-org-list", confidence=0.6)
+
+    def en_orgs(self, article_id: str, text: str):
+        for m in self.en_org_suffix.finditer(text):
+            group = "org" if m.group("org") else "org2"
+            name = m.group(group)
+            words = name.split()
+            while words and (words[0] in self.en_not_names or words[0][0].islower()) and len(words) > 1:
+                words.pop(0)
+            if len(words) < 2:
+                continue
+            name = " ".join(words)
+            start = m.start(group) + m.group(group).index(name)
+            yield Mention(article_id, "ORG", name, start, start + len(name), "context/en-org-suffix",
+                          confidence=0.6)
+        for m in self.en_list_cue.finditer(text):
+            end = m.end()
+            stop = _CLAUSE_END.search(text, end)
+            tail = text[end:stop.start() if stop and stop.group(0) not in ",(" else min(len(text), end + 300)]
+            sentence_end = re.search(r"[.;:!?](?:\s|$)|\n", tail)
+            tail = tail[:sentence_end.start()] if sentence_end else tail
+            pos = end
+            for item in re.split(r",\s*(?:and\s+)?|\s+and\s+", tail):
+                s = text.find(item, pos)
+                pos = s + len(item) if s >= 0 else pos
+                item = item.strip()
+                if s < 0 or not item or not item[0].isupper() or len(item.split()) > 5:
+                    continue
+                item = re.sub(r"\s*\(.*$", "", item)
+                if item in self.en_not_names or not item:
+                    continue
+                yield Mention(article_id, "ORG", item, s, s + len(item), "context/en-org-list",
+                              confidence=0.5)
+
+
+_STRONG_ZH_SUFFIXES = {"有限责任公司", "股份有限公司", "有限公司", "科技公司", "公司", "集团", "大学", "学院",
+                       "研究院", "研究所", "研究中心", "实验室", "基金会", "协会", "学会", "联盟", "工委会",
+                       "创新中心", "生态创新中心", "银行", "医院"}
+
+
+def _jieba_name(window: str) -> str | None:
+    """The person name jieba tags at the start of a short window, if any."""
+    for word, flag in _posseg().lcut(window):
+        return word if flag == "nr" else None
+    return None

@@ -1,0 +1,149 @@
+"""Regex rules from rules/patterns/: dates, versions and event shapes.
+
+Each match becomes a Mention whose `key` is what resolution groups on: an
+ISO date (the article's year fills a missing one), a normalised version
+(`openeuler-24.03-lts`), or an event key (`<name-slug>-<year>`).
+"""
+from __future__ import annotations
+
+import re
+
+from graphkit.rules import RegexRule
+from graphkit.slug import slugify
+from graphkit.types import Mention
+
+MONTHS = {m: i for i, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for m in names}
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _group(match: re.Match, name: str) -> str | None:
+    return match.groupdict().get(name)
+
+
+def iso_date(year: int | None, month: int, day: int | None, published: str | None) -> str | None:
+    """ISO date for a match; the article's year when the text gives none.
+
+    A month more than eight months after publication is read as last year's
+    (an article of 2024-01-10 that says 12月20日 means 2023-12-20).
+    """
+    if not 1 <= month <= 12 or (day is not None and not 1 <= day <= _DAYS_IN_MONTH[month - 1]):
+        return None
+    if year is None:
+        if not published:
+            return None
+        year = int(published[:4])
+        pub_month = int(published[5:7]) if len(published) >= 7 else month
+        if month - pub_month > 8:
+            year -= 1
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def date_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], published: str | None):
+    for rule in rules:
+        for m in rule.pattern.finditer(text):
+            y = _group(m, "y")
+            month = int(m.group("m")) if _group(m, "m") else MONTHS.get((_group(m, "mname") or "").lower().rstrip("."))
+            if not month:
+                continue
+            d = _group(m, "d")
+            value = iso_date(int(y) if y else None, month, int(d) if d else None, published)
+            if not value:
+                continue
+            conf = rule.confidence if y or len(value) == 10 else rule.confidence * 0.9
+            yield Mention(article_id, "DATE", m.group(0).strip(), m.start(), m.end(), rule.source,
+                          key=value, confidence=conf)
+            d2 = _group(m, "d2")
+            if d2:
+                m2 = _group(m, "m2")
+                value2 = iso_date(int(value[:4]), int(m2) if m2 else month, int(d2), None)
+                if value2 and value2 > value:
+                    yield Mention(article_id, "DATE", m.group(0).strip(), m.start(), m.end(),
+                                  rule.source, key=value2, confidence=conf,
+                                  attrs=(("range_end", "1"),))
+
+
+# Capitalised words the named-version rule takes for a product but which are not one.
+_NOT_PRODUCTS = {"version", "release", "top", "phase", "step", "part", "chapter", "figure", "table",
+                 "section", "level", "stage", "round", "web", "industry", "sp", "lts", "v", "no",
+                 "page", "about", "over", "up", "and", "or", "the", "in", "on", "at", "to", "of"}
+
+
+def version_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...]):
+    for rule in rules:
+        for m in rule.pattern.finditer(text):
+            v = _group(m, "v") or _group(m, "v2")
+            if not v:
+                continue
+            product = _group(m, "p") or ""
+            if rule.id == "openeuler-version":
+                parts = ["openEuler", v]
+                if _group(m, "lts"):
+                    parts.append("LTS")
+                if _group(m, "sp"):
+                    parts.append(m.group("sp").upper())
+                name = " ".join(parts)
+            elif rule.id == "kernel-version":
+                name = f"Linux {v}"
+            else:
+                if product.lower() in _NOT_PRODUCTS or len(product) < 2:
+                    continue
+                name = f"{product} {v}"
+            surface = m.group(0).strip()
+            start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+            yield Mention(article_id, "VERSION", surface, start, start + len(surface), rule.source,
+                          key=slugify(name), confidence=rule.confidence, attrs=(("name", name),))
+
+
+_ZH_EVENT_BOUNDARIES = re.compile(
+    r".*(?:本次|此次|这次|该|各|的|了|在|于|与|和|及|、|参加|举办|出席|亮相|召开|举行|走进|来到|包括|以及|携手|联合|成功|圆满|首届|首次|暨|为|是|即|将)")
+_GENERIC_EVENT_PREFIX = {"", "本次", "此次", "这次", "该", "年度", "全体", "整个", "各", "技术", "开发者",
+                         "分", "主", "线上", "线下", "开源", "生态", "社区", "合作伙伴", "用户", "大"}
+_EN_LEADING = re.compile(r"^(?:(?:The|the|During|At|In|On|At|This|That|Our|Its|Their|of|on|for|and|x|&|\+|A|An)\s+)+")
+_EN_GENERIC = {"summit", "conference", "con", "day", "days", "meetup", "meet-up", "forum", "workshop",
+               "gathering", "connect", "expo", "hackathon", "festival", "symposium", "congress", "fair",
+               "week", "camp", "salon", "tour"}
+
+
+def event_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], published: str | None):
+    """Events by name shape; the series gazetteer catches the known ones first."""
+    for rule in rules:
+        for m in rule.pattern.finditer(text):
+            name = m.group("name")
+            start = m.start("name")
+            if rule.id.startswith("zh"):
+                cut = _ZH_EVENT_BOUNDARIES.match(name)
+                if cut:
+                    start += cut.end()
+                    name = name[cut.end():]
+                head_free = re.sub(r"(开发者大会|大会|峰会|分论坛|论坛|研讨会|开发者日|年会|沙龙|博览会|技术日|黑客松|大赛|训练营|工作坊|交流会|Meetup|Summit)$", "", name).strip()
+                if head_free in _GENERIC_EVENT_PREFIX or len(name) < 4:
+                    continue
+            else:
+                lead = _EN_LEADING.match(name)
+                if lead:
+                    start += lead.end()
+                    name = name[lead.end():]
+                words = name.split()
+                if len(words) < 2 or name.lower() in _EN_GENERIC:
+                    continue
+            year = _group(m, "year") or _group(m, "year0")
+            place = _group(m, "place")
+            full = name + (f" {place}" if place else "")
+            end = m.end()
+            surface = text[min(start, m.start("year")) if m.start("year") >= 0 and m.start("year") < start else start:end].strip()
+            key = slugify(full) + (f"-{year}" if year else "")
+            attrs = [("name", full)]
+            if year:
+                attrs.append(("edition", year))
+            ordinal = _group(m, "ordinal")
+            if ordinal:
+                attrs.append(("ordinal", ordinal))
+            s = text.find(surface, m.start())
+            yield Mention(article_id, "EVENT", surface, s, s + len(surface), rule.source, key=key,
+                          confidence=rule.confidence if year else rule.confidence * 0.8,
+                          attrs=tuple(attrs))

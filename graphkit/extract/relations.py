@@ -1,0 +1,142 @@
+"""Relations from trigger words within one sentence.
+
+A relation needs both ends in the sentence and one of its trigger words
+(rules/relations/triggers.yaml). A sentence that names no event speaks of the
+article's main event (title or first paragraph); those relations get a lower
+confidence. Affiliation comes from the shape `ORG + role + PERSON` (Chinese)
+or `PERSON, title of ORG` (English).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+
+from graphkit.rules import Rules
+from graphkit.types import CleanText, Mention, Relation
+
+_ZH_GAP_BREAK = re.compile(r"[，。；：！？,;:!?、和与及（）()\n]")
+_EN_AFTER = re.compile(r"^,?\s*(?:(?:the|a|an)\s+)?[^.;!?]{0,90}?\b(?:of|at|from|with|for)\s+(?:the\s+)?$")
+_EN_AFTER_FROM = re.compile(r"^\s*(?:\(|from\s+|of\s+|at\s+)(?:the\s+)?$")
+_EN_BEFORE = re.compile(r"^(?:'s|’s)?\s*[^.;!?,]{0,60}$")
+
+
+class RelationFinder:
+    def __init__(self, rules: Rules):
+        def words(name: str) -> tuple[str, ...]:
+            return tuple(w.lower() for w in rules.words(name))
+
+        self.triggers = {
+            "PARTICIPATED_IN": words("participated_zh") + words("participated_en"),
+            "PRESENTED_AT": words("presented_zh") + words("presented_en"),
+            "HELD": words("held_zh") + words("held_en"),
+            "SHOWCASED": words("showcased_zh") + words("showcased_en"),
+            "RELEASED": words("released_zh") + words("released_en"),
+        }
+        self.en_titles = tuple(w.lower() for w in rules.words("en_titles"))
+        self.openeuler = next((e for e in rules.gazetteer if e.label == "ORG" and e.id == "openeuler"), None)
+
+    def _has(self, kind: str, sentence: str) -> bool:
+        return any(t in sentence for t in self.triggers[kind])
+
+    def find(self, clean: CleanText, mentions: list[Mention], main: Mention | None) -> list[Relation]:
+        text = clean.text
+        starts = [m.start for m in mentions]
+        out: list[Relation] = []
+        body_paragraphs = [p for p in clean.paragraphs if p[0] >= clean.title_end]
+        lead_end = body_paragraphs[0][1] if body_paragraphs else clean.title_end
+        affiliation: dict[str, Mention] = {}
+        for s, e in clean.sentences:
+            lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+            here = mentions[lo:hi]
+            if not here:
+                continue
+            sentence = text[s:e]
+            low = sentence.lower()
+
+            def rel(kind, src, dst, conf, rule, role=""):
+                out.append(Relation(clean.article_id, kind, src, dst, f"relations/{rule}", (s, e),
+                                    sentence, round(conf, 3), role))
+
+            by = {label: [m for m in here if m.label == label] for label in
+                  ("ORG", "PERSON", "EVENT", "VENUE", "DATE", "VERSION", "PRODUCT")}
+            events = by["EVENT"]
+            scoped = events or ([main] if main is not None else [])
+            scope_conf = 1.0 if events else 0.75
+            in_lead = s < lead_end
+            for person in by["PERSON"]:
+                org, role = self._affiliation(text, person, by["ORG"], clean.lang)
+                if org is not None:
+                    rel("AFFILIATED_WITH", person, org, 0.85 * person.confidence, "affiliation", role)
+                    affiliation[person.key or person.text] = org
+            if self._has("PARTICIPATED_IN", low):
+                for org in by["ORG"]:
+                    for event in scoped:
+                        if event is not None and not _inside_event_name(org, event):
+                            rel("PARTICIPATED_IN", org, event, 0.8 * scope_conf * org.confidence, "participation-trigger")
+            if self._has("PRESENTED_AT", low):
+                for person in by["PERSON"]:
+                    for event in scoped:
+                        rel("PRESENTED_AT", person, event, 0.8 * scope_conf * person.confidence, "presentation-trigger")
+                        org = affiliation.get(person.key or person.text)
+                        if org is not None:
+                            rel("PARTICIPATED_IN", org, event, 0.7 * scope_conf, "presenter-affiliation")
+            if (events or in_lead) and self._has("HELD", low):
+                for event in (events or scoped):
+                    for venue in by["VENUE"]:
+                        rel("HELD_AT", event, venue, 0.85 * scope_conf, "held-venue")
+                    for date in by["DATE"]:
+                        if _near(event, date, sentence_span=(s, e)):
+                            rel("HELD_ON", event, date, 0.85 * scope_conf * date.confidence, "held-date")
+            if by["PRODUCT"] and self._has("SHOWCASED", low):
+                for product in by["PRODUCT"]:
+                    org = _subject(product, by["ORG"])
+                    if org is None:
+                        org = next((affiliation[p.key or p.text] for p in by["PERSON"]
+                                    if (p.key or p.text) in affiliation), None)
+                    if org is not None:
+                        rel("SHOWCASED", org, product, 0.75 * org.confidence, "showcase-trigger")
+            if by["VERSION"] and self._has("RELEASED", low):
+                for version in by["VERSION"]:
+                    org = _subject(version, by["ORG"])
+                    if org is None and version.key.startswith("openeuler") and self.openeuler is not None:
+                        org = Mention(clean.article_id, "ORG", version.text, version.start, version.end,
+                                      self.openeuler.source, key="openeuler", confidence=0.6)
+                    if org is not None:
+                        rel("RELEASED", org, version, 0.75 * org.confidence, "release-trigger")
+        return out
+
+    def _affiliation(self, text: str, person: Mention, orgs: list[Mention], lang: str):
+        """The organisation a person is introduced with, and the role between them."""
+        best, role = None, ""
+        for org in orgs:
+            if org.end <= person.start:
+                gap = text[org.end:person.start]
+                if len(gap) <= 24 and not _ZH_GAP_BREAK.search(gap) and not gap.isspace() or gap in ("的", ""):
+                    best, role = org, gap.strip(" 的&")
+                elif _EN_BEFORE.match(gap) and any(t in gap.lower() for t in self.en_titles):
+                    best, role = org, gap.strip(" ,'’s")
+            elif org.start >= person.end and best is None:
+                gap = text[person.end:org.start]
+                if _EN_AFTER_FROM.match(gap) or (_EN_AFTER.match(gap) and any(t in gap.lower() for t in self.en_titles)):
+                    role = re.sub(r"^,?\s*(?:(?:the|a|an)\s+)?|\s*\b(?:of|at|from|with|for)\s+(?:the\s+)?$", "", gap)
+                    return org, role.strip(" (")
+        if best is None and person.attr("role"):
+            return None, ""
+        return best, role
+
+
+def _subject(target: Mention, orgs: list[Mention]) -> Mention | None:
+    """The organisation closest before the target in its sentence, else the first after it."""
+    before = [o for o in orgs if o.end <= target.start]
+    if before:
+        return before[-1]
+    return orgs[0] if orgs else None
+
+
+def _inside_event_name(org: Mention, event: Mention) -> bool:
+    return event.start <= org.start and org.end <= event.end
+
+
+def _near(event: Mention, date: Mention, sentence_span: tuple[int, int]) -> bool:
+    """A date belongs to an event stated in the same sentence (always true within one sentence)."""
+    return sentence_span[0] <= date.start < sentence_span[1]

@@ -1,0 +1,279 @@
+"""resolve(extractions, rules) -> Resolved: one entity per real-world thing.
+
+Mentions are grouped by a key per type: the gazetteer entry (华为 = Huawei),
+the romanised name for people (熊伟 = Xiong Wei, via pypinyin), the series
+and edition for events, the ISO value for dates, the normalised name
+otherwise. `rules/resolution.yaml` can force (`same_as`) or forbid
+(`never_merge`) merges; pairs that look alike but were not merged are
+returned as merge candidates for an analyst to review. Everything is linear
+in the number of mentions (dictionaries, no pairwise comparisons).
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+from graphkit.rules import Rules
+from graphkit.slug import has_cjk, name_key, slugify
+from graphkit.types import Entity, Evidence, Extraction, Mention, Resolved, ResolvedRelation
+
+SIGNATURES = {
+    "AFFILIATED_WITH": ("PERSON", "ORG"),
+    "PRESENTED_AT": ("PERSON", "EVENT"),
+    "PARTICIPATED_IN": ("ORG", "EVENT"),
+    "HELD_AT": ("EVENT", "VENUE"),
+    "HELD_ON": ("EVENT", "DATE"),
+    "SHOWCASED": ("ORG", "PRODUCT"),
+    "RELEASED": ("ORG", "VERSION"),
+    "PRESENTED": ("PERSON", "TALK"),
+    "AT": ("TALK", "EVENT"),
+}
+
+
+class _Union:
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # Keep the gazetteer/shorter id as the root so ids stay stable.
+            keep, drop = sorted((ra, rb), key=lambda r: (not r.startswith("@"), len(r), r))
+            self.parent[drop] = keep
+
+
+class Resolver:
+    """Maps mentions to entity ids using the gazetteer's names as anchors."""
+
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        self.anchor: dict[tuple[str, str], str] = {}     # (label, name_key) -> entity id
+        self.display: dict[str, str] = {}
+        for entry in rules.gazetteer:
+            if entry.label == "EVENT_SERIES":
+                continue
+            eid = f"{entry.label.lower()}:{entry.id}"
+            self.display[eid] = entry.display
+            for name in entry.names:
+                self.anchor.setdefault((entry.label, name_key(name)), eid)
+                stripped = _strip_org_suffix(name) if entry.label == "ORG" else ""
+                if stripped:
+                    self.anchor.setdefault((entry.label, name_key(stripped)), eid)
+
+    def mention_id(self, m: Mention) -> str:
+        if m.label == "DATE":
+            return f"date:{m.key}"
+        if m.label in ("VERSION", "EVENT") and m.key:
+            return f"{m.label.lower()}:{m.key}"
+        if m.rule_id.startswith("gazetteers/") and m.key:
+            return f"{m.label.lower()}:{m.key}"
+        key = name_key(m.text)
+        anchored = self.anchor.get((m.label, key))
+        if anchored is None and m.label == "ORG":
+            stripped = _strip_org_suffix(m.text)
+            if stripped:
+                anchored = self.anchor.get((m.label, name_key(stripped)))
+        if anchored:
+            return anchored
+        return f"{m.label.lower()}:{slugify(m.text)}"
+
+
+def _strip_org_suffix(name: str) -> str:
+    for suffix in ("股份有限公司", "有限责任公司", "有限公司", "公司", "集团", " Co., Ltd.", " Co.,Ltd.", " Inc.", " Inc", " Ltd.", " Ltd", " Corporation", " Corp."):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)].strip()
+    return ""
+
+
+def noisy_or(confidences) -> float:
+    """Confidence of a fact seen several times independently: 1 - prod(1 - c)."""
+    return round(1 - math.prod(1 - min(c, 0.999) for c in confidences), 3)
+
+
+def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[str, str] | None = None) -> Resolved:
+    """Entities and relations across all articles, with stable ids and provenance."""
+    resolver = Resolver(rules)
+    union = _Union()
+    never = {frozenset(p) for p in rules.never_merge}
+    mention_ids: dict[tuple[str, int, int, str], str] = {}
+    names: dict[str, Counter] = defaultdict(Counter)
+    labels: dict[str, str] = {}
+    articles: dict[str, set[str]] = defaultdict(set)
+    confidences: dict[str, list[float]] = defaultdict(list)
+    rule_ids: dict[str, set[str]] = defaultdict(set)
+    attrs: dict[str, dict[str, str]] = defaultdict(dict)
+    cjk_people: dict[str, set[str]] = defaultdict(set)
+
+    def register(m: Mention) -> str:
+        mid = resolver.mention_id(m)
+        mention_ids[(m.article_id, m.start, m.end, m.label)] = mid
+        union.find(mid)
+        names[mid][m.text] += 1
+        labels[mid] = m.label
+        articles[mid].add(m.article_id)
+        confidences[mid].append(m.confidence)
+        rule_ids[mid].add(m.rule_id)
+        if m.label == "DATE":
+            attrs[mid]["value"] = m.key
+        elif m.label == "EVENT":
+            for k in ("series", "edition", "name"):
+                if m.attr(k):
+                    attrs[mid].setdefault(k, m.attr(k))
+        elif m.label == "VERSION" and m.attr("name"):
+            names[mid][m.attr("name")] += 0   # canonical form as an alias
+        if m.label == "PERSON" and has_cjk(m.text):
+            cjk_people[mid].add(m.text)
+        return mid
+
+    for ex in extractions:
+        for m in ex.mentions:
+            register(m)
+        for r in ex.relations:
+            for m in (r.source, r.target):
+                if (m.article_id, m.start, m.end, m.label) not in mention_ids:
+                    register(m)
+
+    # Same normalised name and type -> one entity (covers case and width variants).
+    by_name: dict[tuple[str, str], str] = {}
+    for mid, counter in names.items():
+        for surface in counter:
+            k = (labels[mid], name_key(surface))
+            if not k[1]:
+                continue
+            other = by_name.setdefault(k, mid)
+            if other != mid and frozenset((other, mid)) not in never and labels[mid] not in ("DATE",):
+                union.union(other, mid)
+    for group in rules.same_as:
+        present = [g for g in group if g in labels]
+        for other in present[1:]:
+            union.union(present[0], other)
+
+    # Two Chinese names with one romanisation are different people until a rule says so.
+    candidates: list[tuple[str, str, str]] = []
+    for mid, zh_names in cjk_people.items():
+        if len(zh_names) > 1:
+            ordered = sorted(zh_names)
+            candidates.append((f"{mid}", f"{mid}", f"different Chinese names share a romanisation: {' / '.join(ordered)}"))
+
+    groups: dict[str, list[str]] = defaultdict(list)
+    for mid in labels:
+        groups[union.find(mid)].append(mid)
+    final_id = {}
+    for root, members in groups.items():
+        gaz = sorted(m for m in members if m in resolver.display)
+        chosen = gaz[0] if gaz else min(members, key=lambda m: (-sum(names[m].values()), len(m), m))
+        for m in members:
+            final_id[m] = chosen
+
+    merged_names: dict[str, Counter] = defaultdict(Counter)
+    merged: dict[str, dict] = {}
+    for mid, fid in final_id.items():
+        merged_names[fid].update(names[mid])
+        for surface in names[mid]:
+            merged_names[fid][surface] += 0
+        node = merged.setdefault(fid, {"articles": set(), "conf": [], "rules": set(), "attrs": {}})
+        node["articles"] |= articles[mid]
+        node["conf"] += confidences[mid]
+        node["rules"] |= rule_ids[mid]
+        for k, v in attrs[mid].items():
+            node["attrs"].setdefault(k, v)
+
+    relations = _resolve_relations(extractions, mention_ids, final_id, labels)
+    _attach_event_facts(merged, relations)
+    article_dates = article_dates or {}
+    entities = []
+    for fid in sorted(merged):
+        node = merged[fid]
+        label = labels[fid] if fid in labels else fid.split(":", 1)[0].upper()
+        display = resolver.display.get(fid) or _display(merged_names[fid], label, node["attrs"])
+        aliases = tuple(sorted(set(merged_names[fid]) | {display}))
+        dates = sorted(article_dates[a] for a in node["articles"] if article_dates.get(a))
+        extra = dict(node["attrs"])
+        extra.pop("name", None)
+        if dates:
+            extra["start"], extra["end"] = dates[0], dates[-1]
+        if label == "EVENT" and extra.get("date"):
+            extra["start"] = extra["end"] = extra["date"].split(":", 1)[1]
+        entities.append(Entity(fid, label, display, aliases, tuple(sorted(node["articles"])),
+                               noisy_or(node["conf"]), tuple(sorted(extra.items())),
+                               tuple(sorted(node["rules"]))))
+    candidates.extend(_merge_candidates(entities))
+    return Resolved(tuple(entities), tuple(relations), tuple(sorted(set(candidates))))
+
+
+def _display(counter: Counter, label: str, attrs: dict) -> str:
+    if label == "EVENT" and attrs.get("name"):
+        edition = attrs.get("edition")
+        name = attrs["name"]
+        return f"{name} {edition}" if edition and edition not in name else name
+    if label == "DATE":
+        return attrs.get("value", next(iter(counter)))
+    latin = [n for n in counter if not has_cjk(n)]
+    pool = latin if label == "PERSON" and latin else list(counter)
+    return min(pool, key=lambda n: (-counter[n], -len(n), n))
+
+
+def _resolve_relations(extractions, mention_ids, final_id, labels) -> list[ResolvedRelation]:
+    grouped: dict[tuple[str, str, str], dict] = {}
+    for ex in extractions:
+        for r in ex.relations:
+            src = final_id[mention_ids[(r.source.article_id, r.source.start, r.source.end, r.source.label)]]
+            dst = final_id[mention_ids[(r.target.article_id, r.target.start, r.target.end, r.target.label)]]
+            if src == dst or (labels.get(src), labels.get(dst)) != SIGNATURES[r.type]:
+                continue
+            slot = grouped.setdefault((src, r.type, dst), {"evidence": {}, "roles": Counter()})
+            ev = Evidence(r.article_id, r.evidence, r.sentence[0], r.sentence[1], r.rule_id, r.confidence)
+            key = (r.article_id, r.sentence[0])
+            if key not in slot["evidence"] or slot["evidence"][key].confidence < ev.confidence:
+                slot["evidence"][key] = ev
+            if r.role:
+                slot["roles"][r.role] += 1
+    out = []
+    for (src, kind, dst), slot in sorted(grouped.items()):
+        evidence = tuple(sorted(slot["evidence"].values(), key=lambda e: (e.article, e.start, e.extractor)))
+        role = min(slot["roles"], key=lambda r: (-slot["roles"][r], r)) if slot["roles"] else ""
+        out.append(ResolvedRelation(kind, src, dst, evidence, noisy_or(e.confidence for e in evidence), role))
+    return out
+
+
+def _attach_event_facts(merged: dict, relations: list[ResolvedRelation]) -> None:
+    """EVENT nodes carry their best-attested date and venue."""
+    best: dict[tuple[str, str], tuple[float, str]] = {}
+    for r in relations:
+        if r.type in ("HELD_ON", "HELD_AT"):
+            slot = "date" if r.type == "HELD_ON" else "venue"
+            score = (r.confidence, r.target)
+            if (r.source, slot) not in best or score > best[(r.source, slot)]:
+                best[(r.source, slot)] = score
+    for (event, slot), (_, target) in best.items():
+        if event in merged:
+            merged[event]["attrs"][slot] = target
+
+
+def _merge_candidates(entities: list[Entity]) -> list[tuple[str, str, str]]:
+    """Pairs of one type where one name contains the other (统信 / 统信软件), via a prefix index."""
+    out = []
+    by_prefix: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for ent in entities:
+        if ent.label in ("DATE", "VERSION"):
+            continue
+        for alias in ent.aliases:
+            k = name_key(alias)
+            if len(k) >= 2:
+                by_prefix[(ent.label, k[:2])].append((k, ent.id))
+    for bucket in by_prefix.values():
+        if len(bucket) > 50:
+            continue
+        for i, (k1, id1) in enumerate(bucket):
+            for k2, id2 in bucket[i + 1:]:
+                if id1 != id2 and (k1.startswith(k2) or k2.startswith(k1)):
+                    a, b = sorted((id1, id2))
+                    out.append((a, b, f"one name extends the other: {k1} / {k2}"))
+    return out

@@ -1,0 +1,338 @@
+"""Load and validate rules/ once per run: the only code that reads rule files.
+
+Every file is YAML with a `kind:` key. Kinds and their folders:
+
+- `gazetteer` (gazetteers/): named things with zh/en aliases, label ORG,
+  PERSON, VENUE, PRODUCT or EVENT_SERIES;
+- `regex` (patterns/): regular expressions with `match`/`no_match` examples;
+- `lexicon` (lexicon/): word lists that context rules use (roles, surnames,
+  trigger words for relations, organisation suffixes);
+- `resolution` (resolution.yaml): `same_as` groups and `never_merge` pairs an
+  analyst promotes from merge_candidates.csv.
+
+A bad file stops the run with `RuleError(file, key, reason)`: unknown keys,
+duplicate ids, names that are not strings, regexes that do not compile or
+that nest quantifiers (catastrophic backtracking on long lines).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from graphkit.errors import RuleError
+
+GAZETTEER_LABELS = {"ORG", "PERSON", "VENUE", "PRODUCT", "EVENT_SERIES"}
+PATTERN_LABELS = {"ORG", "PERSON", "EVENT", "VENUE", "DATE", "VERSION", "PRODUCT", "TALK"}
+# libyaml's loader is ~10x faster than the pure-Python one: rules load at every start.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+_FILE_KEYS = {
+    "gazetteer": {"kind", "label", "entries", "description"},
+    "regex": {"kind", "label", "rules", "description"},
+    "lexicon": {"kind", "lists", "description"},
+    "resolution": {"kind", "same_as", "never_merge", "description"},
+}
+_ENTRY_KEYS = {"id", "names", "case_sensitive", "parent", "series"}
+_REGEX_KEYS = {"id", "pattern", "match", "no_match", "confidence", "flags", "description"}
+_FLAGS = {"IGNORECASE": re.IGNORECASE, "VERBOSE": re.VERBOSE}
+_REPEAT = re.compile(r"[*+]|\{\d*,\d*\}")
+_QUANTIFIER = re.compile(r"(?:[*+]|\{\d*,\d*\})([+?]?)")
+_OPTIONAL = re.compile(r"\?[+?]?|\{\d+\}[+?]?")
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    id: str
+    label: str
+    names_zh: tuple[str, ...]
+    names_en: tuple[str, ...]
+    case_sensitive: bool
+    parent: str
+    source: str            # "gazetteers/orgs.yaml#huawei"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.names_en + self.names_zh
+
+    @property
+    def display(self) -> str:
+        return (self.names_en or self.names_zh)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class RegexRule:
+    id: str
+    label: str
+    pattern: re.Pattern
+    confidence: float
+    source: str            # "patterns/dates.yaml#zh-month-day"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything in rules/, validated; `digest` keys the extraction cache."""
+
+    gazetteer: tuple[GazetteerEntry, ...]
+    regexes: dict[str, tuple[RegexRule, ...]]          # label -> rules, file order
+    lexicon: dict[str, tuple[str, ...]]                # list name -> words
+    same_as: tuple[tuple[str, ...], ...]
+    never_merge: tuple[tuple[str, str], ...]
+    digest: str
+    directory: str
+    by_source: dict[str, GazetteerEntry] = field(default_factory=dict)
+
+    def words(self, name: str) -> tuple[str, ...]:
+        return self.lexicon.get(name, ())
+
+
+def load_rules(directory: str | Path | None = None) -> Rules:
+    """Read every YAML file under `directory` (default: the bundled rules/).
+
+    Raises:
+        RuleError: naming the file, the key and the problem.
+    """
+    root = Path(directory) if directory else DEFAULT_RULES_DIR
+    if not root.is_dir():
+        raise RuleError(str(root), "", "rules folder not found")
+    files = sorted(p for p in root.rglob("*.y*ml") if p.is_file())
+    if not files:
+        raise RuleError(str(root), "", "no rule files (*.yaml) found")
+    digest = hashlib.sha256()
+    gazetteer: list[GazetteerEntry] = []
+    regexes: dict[str, list[RegexRule]] = {}
+    lexicon: dict[str, tuple[str, ...]] = {}
+    same_as: list[tuple[str, ...]] = []
+    never_merge: list[tuple[str, str]] = []
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        raw = path.read_bytes()
+        digest.update(rel.encode() + b"\0" + raw + b"\0")
+        data = _parse_yaml(rel, raw)
+        kind = data["kind"]
+        if kind == "gazetteer":
+            gazetteer.extend(_load_gazetteer(rel, data))
+        elif kind == "regex":
+            for rule in _load_regexes(rel, data):
+                regexes.setdefault(rule.label, []).append(rule)
+        elif kind == "lexicon":
+            for name, words in _load_lexicon(rel, data).items():
+                if name in lexicon:
+                    raise RuleError(rel, f"lists.{name}", "list defined in two files")
+                lexicon[name] = words
+        elif kind == "resolution":
+            groups, pairs = _load_resolution(rel, data)
+            same_as.extend(groups)
+            never_merge.extend(pairs)
+    by_source = {e.source: e for e in gazetteer}
+    return Rules(tuple(gazetteer), {k: tuple(v) for k, v in regexes.items()}, lexicon,
+                 tuple(same_as), tuple(never_merge), digest.hexdigest()[:16], str(root), by_source)
+
+
+def _parse_yaml(rel: str, raw: bytes) -> dict:
+    try:
+        data = yaml.load(raw.decode("utf-8"), Loader=_LOADER)
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RuleError(rel, "", f"not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise RuleError(rel, "", "top level must be a mapping with a 'kind' key")
+    kind = data.get("kind")
+    if kind not in _FILE_KEYS:
+        raise RuleError(rel, "kind", f"unknown kind {kind!r}; expected one of {sorted(_FILE_KEYS)}")
+    unknown = set(data) - _FILE_KEYS[kind]
+    if unknown:
+        raise RuleError(rel, sorted(unknown)[0], f"unknown key for kind {kind}")
+    return data
+
+
+def _strings(rel: str, key: str, value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise RuleError(rel, key, "must be a list of strings")
+    for v in value:
+        if not isinstance(v, str) or not v.strip():
+            raise RuleError(rel, key, f"{v!r} is not a non-empty string (YAML reads unquoted "
+                            "numbers, dates, yes/no/on/off as other types: quote it)")
+    return tuple(v.strip() for v in value)
+
+
+def _load_gazetteer(rel: str, data: dict) -> list[GazetteerEntry]:
+    label = data.get("label")
+    if label not in GAZETTEER_LABELS:
+        raise RuleError(rel, "label", f"unknown type {label!r}; expected one of {sorted(GAZETTEER_LABELS)}")
+    entries = data.get("entries")
+    if not isinstance(entries, list):
+        raise RuleError(rel, "entries", "must be a list")
+    seen: set[str] = set()
+    out = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise RuleError(rel, f"entries[{i}]", "must be a mapping")
+        eid = entry.get("id")
+        if not isinstance(eid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9.\-]*", eid):
+            raise RuleError(rel, f"entries[{i}].id", f"id {eid!r} must be lower-case ascii slug")
+        if eid in seen:
+            raise RuleError(rel, eid, "duplicate id")
+        seen.add(eid)
+        unknown = set(entry) - _ENTRY_KEYS
+        if unknown:
+            raise RuleError(rel, eid, f"unknown key {sorted(unknown)[0]!r}")
+        names = entry.get("names")
+        if not isinstance(names, dict) or set(names) - {"zh", "en"}:
+            raise RuleError(rel, f"{eid}.names", "must be a mapping with zh and/or en lists")
+        zh = _strings(rel, f"{eid}.names.zh", names.get("zh"))
+        en = _strings(rel, f"{eid}.names.en", names.get("en"))
+        if not zh and not en:
+            raise RuleError(rel, eid, "entry has no names")
+        parent = entry.get("parent") or ""
+        if not isinstance(parent, str):
+            raise RuleError(rel, f"{eid}.parent", "must be a string id")
+        out.append(GazetteerEntry(eid, label, zh, en, bool(entry.get("case_sensitive")),
+                                  parent, f"{rel}#{eid}"))
+    return out
+
+
+def check_pattern(rel: str, rid: str, pattern: str, flags: int = 0) -> re.Pattern:
+    """Compile a rule regex, refusing nested repetition that backtracks exponentially.
+
+    `(a+)+` or `(?:\\w*\\s)*` are refused; write the inner quantifier possessive
+    (`\\w*+`, Python >= 3.11) or the group atomic (`(?>...)`) to show it cannot
+    backtrack.
+    """
+    if not isinstance(pattern, str) or not pattern:
+        raise RuleError(rel, rid, "pattern must be a non-empty string")
+    if _nests_repetition(pattern):
+        raise RuleError(rel, rid, "pattern repeats a group that itself repeats (e.g. (a+)+): it can "
+                        "backtrack catastrophically on a long line; make the inner quantifier "
+                        "possessive (a++) or the group atomic (?>...)")
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise RuleError(rel, rid, f"pattern does not compile: {exc}") from None
+
+
+def _nests_repetition(pattern: str) -> bool:
+    """True when a repeated group contains a backtracking repetition."""
+    stack: list[list[bool]] = [[False, False]]   # [contains backtracking repeat, atomic]
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            repeated = _repeat_at(pattern, i)
+            if repeated and not repeated[1]:
+                stack[-1][0] = True
+            i += repeated[0] if repeated else 0
+            continue
+        if ch == "[":
+            i += 1
+            if i < n and pattern[i] == "^":
+                i += 1
+            if i < n and pattern[i] == "]":
+                i += 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+            i += 1
+            repeated = _repeat_at(pattern, i)
+            if repeated and not repeated[1]:
+                stack[-1][0] = True
+            i += repeated[0] if repeated else 0
+            continue
+        if ch == "(":
+            stack.append([False, pattern.startswith("(?>", i)])
+            i += 1
+            continue
+        if ch == ")" and len(stack) > 1:
+            inner, atomic = stack.pop()
+            i += 1
+            repeated = _repeat_at(pattern, i)
+            if repeated and inner and not atomic and _REPEAT.match(pattern, i):
+                return True
+            if inner and not atomic:
+                stack[-1][0] = True
+            if repeated and not repeated[1]:
+                stack[-1][0] = True
+            i += repeated[0] if repeated else 0
+            continue
+        i += 1
+        repeated = _repeat_at(pattern, i)
+        if repeated:
+            if not repeated[1]:
+                stack[-1][0] = True
+            i += repeated[0]
+    return False
+
+
+def _repeat_at(pattern: str, i: int):
+    """(length, possessive) of a repeating quantifier at i, or None."""
+    m = _QUANTIFIER.match(pattern, i)
+    if m:
+        return (m.end() - i, m.group(1) == "+")
+    m = _OPTIONAL.match(pattern, i)   # ? and {n} do not repeat: nothing to backtrack over
+    return (m.end() - i, True) if m else None
+
+
+def _load_regexes(rel: str, data: dict) -> list[RegexRule]:
+    label = data.get("label")
+    if label not in PATTERN_LABELS:
+        raise RuleError(rel, "label", f"unknown type {label!r}; expected one of {sorted(PATTERN_LABELS)}")
+    rules = data.get("rules")
+    if not isinstance(rules, list):
+        raise RuleError(rel, "rules", "must be a list")
+    seen: set[str] = set()
+    out = []
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, dict) or not isinstance(rule.get("id"), str):
+            raise RuleError(rel, f"rules[{i}]", "must be a mapping with a string id")
+        rid = rule["id"]
+        if rid in seen:
+            raise RuleError(rel, rid, "duplicate id")
+        seen.add(rid)
+        unknown = set(rule) - _REGEX_KEYS
+        if unknown:
+            raise RuleError(rel, rid, f"unknown key {sorted(unknown)[0]!r}")
+        flags = 0
+        for name in _strings(rel, f"{rid}.flags", rule.get("flags")):
+            if name not in _FLAGS:
+                raise RuleError(rel, f"{rid}.flags", f"unknown flag {name!r}")
+            flags |= _FLAGS[name]
+        compiled = check_pattern(rel, rid, rule.get("pattern"), flags)
+        for example in _strings(rel, f"{rid}.match", rule.get("match")):
+            if not compiled.search(example):
+                raise RuleError(rel, f"{rid}.match", f"example {example!r} does not match")
+        for example in _strings(rel, f"{rid}.no_match", rule.get("no_match")):
+            if compiled.search(example):
+                raise RuleError(rel, f"{rid}.no_match", f"example {example!r} matches")
+        confidence = rule.get("confidence", 0.8)
+        if not isinstance(confidence, (int, float)) or not 0 < confidence <= 1:
+            raise RuleError(rel, f"{rid}.confidence", "must be a number in (0, 1]")
+        out.append(RegexRule(rid, label, compiled, float(confidence), f"{rel}#{rid}"))
+    return out
+
+
+def _load_lexicon(rel: str, data: dict) -> dict[str, tuple[str, ...]]:
+    lists = data.get("lists")
+    if not isinstance(lists, dict):
+        raise RuleError(rel, "lists", "must be a mapping of list name -> words")
+    return {str(name): _strings(rel, f"lists.{name}", words) for name, words in lists.items()}
+
+
+def _load_resolution(rel: str, data: dict):
+    groups = []
+    for i, group in enumerate(data.get("same_as") or []):
+        ids = _strings(rel, f"same_as[{i}]", group)
+        if len(ids) < 2:
+            raise RuleError(rel, f"same_as[{i}]", "needs at least two node ids")
+        groups.append(ids)
+    pairs = []
+    for i, pair in enumerate(data.get("never_merge") or []):
+        ids = _strings(rel, f"never_merge[{i}]", pair)
+        if len(ids) != 2:
+            raise RuleError(rel, f"never_merge[{i}]", "must be a pair of node ids or names")
+        pairs.append((ids[0], ids[1]))
+    return groups, pairs

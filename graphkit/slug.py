@@ -1,0 +1,37 @@
+"""Stable ASCII slugs for node ids and name keys that ignore case, width and punctuation.
+
+Chinese is romanised with pypinyin so `熊伟` and `Xiong Wei` give the same
+person slug `xiong-wei`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_NON_SLUG = re.compile(r"[^a-z0-9.]+")
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+@lru_cache(maxsize=65536)
+def slugify(text: str) -> str:
+    """`FOSSASIA Summit 2024` -> `fossasia-summit-2024`; `熊伟` -> `xiong-wei`."""
+    text = unicodedata.normalize("NFKC", text)
+    if has_cjk(text):
+        text = " ".join(lazy_pinyin(text))
+    text = text.lower().replace("&", " and ").replace("+", " plus ")
+    slug = _NON_SLUG.sub("-", text).strip("-.")
+    return re.sub(r"-{2,}", "-", slug) or "x"
+
+
+@lru_cache(maxsize=65536)
+def name_key(text: str) -> str:
+    """The scorer's normalisation: NFKC, lower case, letters and digits only."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in text if ch.isalnum())

@@ -1,0 +1,38 @@
+"""The only conftest: shared fixtures (rules, extractor, paths) and the --update-expected flag."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "articles"
+SHARED = ROOT.parent / "shared"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-expected", action="store_true", help="rewrite end-to-end goldens")
+
+
+@pytest.fixture(scope="session")
+def rules():
+    from graphkit.rules import load_rules
+
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def extractor(rules):
+    from graphkit.extract import Extractor
+
+    return Extractor(rules)
+
+
+@pytest.fixture(scope="session")
+def examples_dir() -> Path:
+    return EXAMPLES
+
+
+@pytest.fixture
+def out_dir(tmp_path) -> Path:
+    return tmp_path / "out"

@@ -1,0 +1,124 @@
+"""Atomic writes: a failed write keeps the previous file byte-identical.
+
+Every failure here is real: a library raising while it writes, a target
+that cannot be replaced, an interrupt. No mocks.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from graphkit.errors import OutputError
+from graphkit.export import atomic_path, atomic_write, write_csv, write_gexf, write_graphml, write_json
+
+OLD = "旧内容 old content\n".encode("utf-8")
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.name.endswith(".tmp"))
+
+
+def _small_graph() -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph()
+    G.add_node("org:huawei", id="org:huawei", type="ORG", label="华为", aliases=["Huawei", "华为"],
+               articles=["zh/a.md"], confidence=1.0, rules=["gazetteers/orgs.yaml#huawei"])
+    return G
+
+
+def test_export_atomic_write_creates_and_replaces(tmp_path):
+    target = tmp_path / "sub" / "out.txt"
+    atomic_write(target, "华为\n")
+    assert target.read_bytes() == "华为\n".encode("utf-8")
+    atomic_write(target, b"\x00bytes\r\n")
+    assert target.read_bytes() == b"\x00bytes\r\n"
+    assert _leftovers(tmp_path) == []
+
+
+def test_export_atomic_write_uses_umask_not_0600(tmp_path):
+    target = tmp_path / "out.txt"
+    atomic_write(target, "x")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_export_atomic_library_raising_midway_keeps_previous_file(tmp_path):
+    target = tmp_path / "graph.graphml"
+    target.write_bytes(OLD)
+    # networkx streams node after node; lxml refuses the NUL of the last one
+    # after thousands of nodes have gone to the temporary file.
+    bad = nx.MultiDiGraph()
+    for i in range(5000):
+        bad.add_node(f"n{i}", label=f"节点 {i} " + "x" * 50)
+    bad.add_node("z-broken", label="NUL \x00 here")
+    seen = []
+    with pytest.raises(ValueError, match="XML compatible"):
+        with atomic_path(target) as tmp:
+            seen.append(tmp)
+            try:
+                nx.write_graphml(bad, tmp)
+            finally:
+                seen.append(Path(tmp).stat().st_size)
+    assert seen[1] > 100_000, "the writer failed midway, after writing"
+    assert target.read_bytes() == OLD
+    assert _leftovers(tmp_path) == []
+
+
+def test_export_atomic_partial_write_then_exception_keeps_previous_file(tmp_path):
+    target = tmp_path / "graph.json"
+    target.write_bytes(OLD)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        with atomic_path(target) as tmp:
+            with open(tmp, "wb") as fh:
+                fh.write(b'{"nodes": [')
+            raise RuntimeError("disk on fire")
+    assert target.read_bytes() == OLD
+    assert _leftovers(tmp_path) == []
+
+
+def test_export_atomic_interrupt_keeps_previous_file(tmp_path):
+    target = tmp_path / "graph.gexf"
+    target.write_bytes(OLD)
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_path(target) as tmp:
+            Path(tmp).write_text("<gexf", encoding="utf-8")
+            raise KeyboardInterrupt
+    assert target.read_bytes() == OLD
+    assert _leftovers(tmp_path) == []
+
+
+def test_export_atomic_unencodable_text_keeps_previous_file(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_bytes(OLD)
+    with pytest.raises(UnicodeEncodeError):
+        atomic_write(target, "lone \ud800 surrogate")
+    assert target.read_bytes() == OLD
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("writer", [write_json, write_graphml, write_gexf])
+def test_export_atomic_writer_unreplaceable_target_raises_output_error(tmp_path, writer):
+    # A folder where the file should go: os.replace fails, as on a locked file.
+    target = tmp_path / "graph.out"
+    target.mkdir()
+    (target / "keep.txt").write_bytes(OLD)
+    with pytest.raises(OutputError, match="graph.out"):
+        writer(_small_graph(), target)
+    assert (target / "keep.txt").read_bytes() == OLD
+    assert _leftovers(tmp_path) == []
+
+
+def test_export_atomic_csv_all_or_nothing(tmp_path):
+    write_csv(_small_graph(), tmp_path)
+    before = {p: p.read_bytes() for p in (tmp_path / "nodes.csv", tmp_path / "edges.csv", tmp_path / "neo4j" / "nodes.csv")}
+    (tmp_path / "neo4j" / "edges.csv").unlink()
+    (tmp_path / "neo4j" / "edges.csv").mkdir()  # the last of the four cannot be replaced
+    G = _small_graph()
+    G.add_node("org:kylinsoft", id="org:kylinsoft", type="ORG", label="麒麟软件")
+    with pytest.raises(OutputError):
+        write_csv(G, tmp_path)
+    assert {p: p.read_bytes() for p in before} == before
+    assert _leftovers(tmp_path) == []

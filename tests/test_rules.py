@@ -1,0 +1,121 @@
+"""rules/ loads, and bad rule files are refused with the file, the key and the problem."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from graphkit.errors import RuleError
+from graphkit.rules import check_pattern, load_rules
+
+
+def test_rules_bundled_load(rules):
+    labels = {e.label for e in rules.gazetteer}
+    assert {"ORG", "VENUE", "PRODUCT", "EVENT_SERIES"} <= labels
+    assert {"DATE", "VERSION", "EVENT"} <= set(rules.regexes)
+    assert len(rules.digest) == 16
+
+
+def test_rules_examples_hold(rules):
+    # load_rules checks match/no_match; assert it really ran them by counting examples.
+    for label, regexes in rules.regexes.items():
+        for rule in regexes:
+            assert rule.pattern.pattern, (label, rule.id)
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name, text, key, reason", [
+    ("patterns/bad.yaml", """
+        kind: regex
+        label: DATE
+        rules:
+          - id: broken
+            pattern: '(unclosed'
+        """, "broken", "does not compile"),
+    ("patterns/slow.yaml", """
+        kind: regex
+        label: VERSION
+        rules:
+          - id: nested
+            pattern: '(a+)+b'
+        """, "nested", "backtrack"),
+    ("patterns/type.yaml", """
+        kind: regex
+        label: WIDGET
+        rules: []
+        """, "label", "unknown type"),
+    ("gazetteers/dup.yaml", """
+        kind: gazetteer
+        label: ORG
+        entries:
+          - id: huawei
+            names: {zh: [华为]}
+          - id: huawei
+            names: {en: [Huawei]}
+        """, "huawei", "duplicate id"),
+    ("gazetteers/num.yaml", """
+        kind: gazetteer
+        label: ORG
+        entries:
+          - id: x360
+            names: {en: [360]}
+        """, "x360.names.en", "quote it"),
+    ("patterns/example.yaml", """
+        kind: regex
+        label: VERSION
+        rules:
+          - id: v
+            pattern: '\\d+\\.\\d+'
+            match: ['no digits here']
+        """, "v.match", "does not match"),
+    ("odd.yaml", """
+        kind: gazetteer
+        label: ORG
+        entries: []
+        colour: blue
+        """, "colour", "unknown key"),
+])
+def test_rules_bad_file_refused(tmp_path, name, text, key, reason):
+    _write(tmp_path, name, text)
+    with pytest.raises(RuleError) as info:
+        load_rules(tmp_path)
+    assert info.value.file == name
+    assert info.value.key == key
+    assert reason in info.value.reason
+    assert name in str(info.value)
+
+
+def test_rules_missing_folder(tmp_path):
+    with pytest.raises(RuleError, match="not found"):
+        load_rules(tmp_path / "nope")
+
+
+@pytest.mark.parametrize("pattern, refused", [
+    (r"(a+)+", True),
+    (r"(?:\w*\s)*x", True),
+    (r"((ab)+c)*", True),
+    (r"(?:[A-Z][a-z]*+\s++){0,5}", False),   # possessive: cannot backtrack
+    (r"(?>[A-Z]\w*\s+){0,5}", False),        # atomic group
+    (r"(?<![\d.])v?\d+\.\d+(?:\.\d+)?(?![\d.])", False),
+    (r"(\d{4})+", False),
+])
+def test_rules_nested_quantifiers(pattern, refused):
+    if refused:
+        with pytest.raises(RuleError, match="backtrack"):
+            check_pattern("f.yaml", "r", pattern)
+    else:
+        assert check_pattern("f.yaml", "r", pattern).pattern == pattern
+
+
+def test_rules_patterns_linear_on_long_lines(rules):
+    # Every bundled pattern over a 200 kB adversarial line: must finish (no exponential blow-up).
+    line = ("openEuler Summit 2024 " * 2000) + ("a" * 50000) + ("2024年" * 5000) + ("A " * 20000)
+    for regexes in rules.regexes.values():
+        for rule in regexes:
+            sum(1 for _ in rule.pattern.finditer(line))
