@@ -40,8 +40,7 @@ __all__ = ["clean_article", "normalize_text", "split_sentences"]
 # "Wide" characters: CJK ideographs, kana, hangul, CJK punctuation, full-width
 # forms. A line break next to one of these is joined without a space.
 _WIDE = (
-    "\u1100-\u11ff\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff"
-    "\u3200-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff"
+    "\u1100-\u11ff\u2e80-\ua4cf\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff"
     "\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff"
 )
 # Ideographs and kana: what language detection counts as "CJK".
@@ -53,32 +52,51 @@ _KEEP_FULLWIDTH = frozenset(
 )
 
 # Internal markers. Noncharacters are "permanently reserved for internal use"
-# (Unicode ch. 23.7); input is stripped of them first, so they cannot clash.
+# (Unicode ch. 23.7); `normalize_text` strips them from the input first, so
+# they cannot clash with article text. Every marker starts with _MARK0, a
+# literal prefix, which keeps the scan for them fast.
 _ESC0 = 0xFDD0                      # U+FDD0..U+FDEF: one per escapable ASCII punct
 _PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"   # exactly 32 characters
 _ESC_OF = {c: chr(_ESC0 + i) for i, c in enumerate(_PUNCT)}
-_ATOM = "\ufffe"                    # ATOM <digits> END: literal text kept aside
-_LINK = "\uffff"                    # LINK <digits> END: link start, url index
-_END = "\U0010fffe"
-_LINK_CLOSE = "\U0010ffff"
-_NONCHARS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
-    f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(1, 17)
+_MARK0, _MARK1 = "\ufffe", "\uffff"
+_LINK_CLOSE = f"{_MARK0}E{_MARK1}"  # "A<n>": atom n, "L<n>": link to urls[n], "E": link end
+
+# Removed everywhere: C0/C1 controls but tab and newline, zero-width and
+# soft-hyphen characters, BOMs and noncharacters.
+_STRIP_CHARS = (
+    "\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(1, 17))
 )
+_STRIP_RE = re.compile(f"[{_STRIP_CHARS}]+")
+
+
+def _is_wide(ch: str) -> bool:
+    o = ord(ch)
+    return (0x2E80 <= o <= 0xA4CF or 0x4E00 <= o <= 0x9FFF or 0xFF00 <= o <= 0xFFEF
+            or 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0xF900 <= o <= 0xFAFF
+            or 0xFE30 <= o <= 0xFE4F or 0xA960 <= o <= 0xA97F or 0x20000 <= o <= 0x3FFFF)
+
 
 # ---------------------------------------------------------------------------
 # NFKC, keeping full-width punctuation
 
-_nfkc_re: re.Pattern[str] | None = None
+_candidate_re: re.Pattern[str] | None = None
+_unstable: frozenset[str] = frozenset()
 
 
-def _build_nfkc_re() -> re.Pattern[str]:
-    """A class of every character NFKC may change or compose, minus kept punctuation.
+def _build_tables() -> None:
+    """Find every character NFKC may change or compose (once per process, ~0.1 s).
 
-    Computed once per process (~0.2 s): code points whose NFKC differs, all
-    combining marks, second halves of canonical pairs, Hangul V/T jamo.
+    `_unstable`: code points whose NFKC differs, combining marks, second
+    halves of canonical pairs, Hangul V/T jamo, and the characters we strip.
+    `_candidate_re`: one negated class of common characters known to be
+    stable (ASCII, CJK, kana, hangul, Latin/Greek/Cyrillic letters...). A
+    single-character class is what `re` scans fastest (~150 M chars/s);
+    only its rare matches are looked up in `_unstable` from Python.
     """
+    global _candidate_re, _unstable
     second: set[int] = set()
-    change: list[int] = []
+    unstable: set[int] = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
     skip = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7FF), (0xD800, 0xF8FF),
             (0x20000, 0x2F7FF), (0x30000, 0x10FFFF))
     cp = 0
@@ -95,73 +113,97 @@ def _build_nfkc_re() -> re.Pattern[str]:
                 if len(parts) == 2:
                     second.add(int(parts[1], 16))
             if (dec and unicodedata.normalize("NFKC", ch) != ch) or unicodedata.combining(ch):
-                change.append(cp)
+                unstable.add(cp)
             cp += 1
-    codes = set(change) | second | set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
-    codes -= {ord(c) for c in _KEEP_FULLWIDTH}
-    codes -= {0x0A, 0x0D}
-    ranges: list[str] = []
-    run: list[int] = []
-    for c in sorted(codes):
-        if run and c == run[-1] + 1:
-            run.append(c)
-            continue
-        if run:
-            ranges.append(_range(run[0], run[-1]))
-        run = [c]
-    if run:
-        ranges.append(_range(run[0], run[-1]))
-    return re.compile("[" + "".join(ranges) + "]+")
+    unstable |= second
+    unstable -= {ord(c) for c in _KEEP_FULLWIDTH}
+    strip = set(re.findall(f"[{_STRIP_CHARS}]", "".join(chr(c) for c in range(0x10000))))
+    strip |= {chr(p * 0x10000 + k) for p in range(1, 17) for k in (0xFFFE, 0xFFFF)}
+    _unstable = frozenset(chr(c) for c in unstable) | frozenset(strip)
+    stable_blocks = ((0x20, 0x7E), (0xA0, 0x24F), (0x370, 0x52F), (0x2010, 0x2027),
+                     (0x2030, 0x205E), (0x3000, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+                     (0xAC00, 0xD7A3), (0xFF01, 0xFF5E))
+    ranges: list[str] = ["\\n"]
+    for lo, hi in stable_blocks:
+        run: list[int] = []
+        for c in range(lo, hi + 2):
+            ok = c <= hi and c not in unstable and chr(c) not in strip
+            if ok:
+                run.append(c)
+            elif run:
+                ranges.append(_range(run[0], run[-1]))
+                run = []
+    _candidate_re = re.compile("[^" + "".join(ranges) + "]")
 
 
 def _range(lo: int, hi: int) -> str:
-    a = re.escape(chr(lo)) if lo > 0x20 else f"\\x{lo:02x}"
+    a = re.escape(chr(lo))
     return a if lo == hi else f"{a}-{re.escape(chr(hi))}"
 
 
 def normalize_text(text: str) -> str:
-    """NFKC-normalise `text`, but keep full-width punctuation.
+    """NFKC-normalise `text`, keeping full-width punctuation; drop invisible junk.
 
     `unicodedata.normalize("NFKC")` folds `，！？：；（）` to ASCII; Chinese
     tokenisers (jieba, spaCy zh) expect the full-width forms, and sentence
-    splitting keys on `；`. Everything else is folded as NFKC does:
+    splitting keys on `；`. Everything else is folded as NFKC does. Control
+    characters (but tab and newline), zero-width spaces, soft hyphens, BOMs
+    and noncharacters are removed:
 
-    >>> normalize_text("2022 年 11 ⽉，ｏｐｅｎＥｕｌｅｒ（２０２４）")
+    >>> normalize_text("2022 年 11 ⽉，ｏｐｅｎＥｕｌｅｒ（２０２４）\u200b")
     '2022 年 11 月，openEuler（2024）'
 
-    Only runs of characters that NFKC would change are normalised (plus the
-    character before them, for canonical composition), which is 5-10x faster
-    than normalising the whole text.
+    Only runs of characters that may change are normalised (with the
+    character before them, for canonical composition): ~10x faster than
+    normalising the whole text.
     """
-    global _nfkc_re
-    if _nfkc_re is None:
-        _nfkc_re = _build_nfkc_re()
+    if _candidate_re is None:
+        _build_tables()
+    unstable = _unstable
     out: list[str] = []
-    last = 0
-    for m in _nfkc_re.finditer(text):
-        s = m.start()
-        # include the preceding base character so "e" + U+0301 composes
-        if s > last and text[s - 1] not in _KEEP_FULLWIDTH and text[s - 1] != "\n":
-            s -= 1
-        out.append(text[last:s])
-        out.append(unicodedata.normalize("NFKC", text[s:m.end()]))
-        last = m.end()
+    last = 0            # text[:last] is already in `out`
+    run_start = run_end = -1
+    for m in _candidate_re.finditer(text):
+        i = m.start()
+        if text[i] not in unstable:
+            continue
+        if i == run_end:
+            run_end = i + 1
+            continue
+        if run_end >= 0:
+            last = _flush_run(text, out, last, run_start, run_end)
+        run_start, run_end = i, i + 1
+    if run_end >= 0:
+        last = _flush_run(text, out, last, run_start, run_end)
     if not out:
         return text
     out.append(text[last:])
     return "".join(out)
 
 
-# ---------------------------------------------------------------------------
-# Patterns (all linear: every repetition is bounded by a character class that
-# stops at the next delimiter, and no group can match the same text two ways)
+def _flush_run(text: str, out: list[str], last: int, s: int, e: int) -> int:
+    # include the preceding base character so "e" + U+0301 composes
+    if s > last and text[s - 1] not in _KEEP_FULLWIDTH and text[s - 1] != "\n":
+        s -= 1
+    seg = text[s:e]
+    new = _STRIP_RE.sub("", unicodedata.normalize("NFKC", seg))
+    if new != seg:
+        out.append(text[last:s])
+        out.append(new)
+        return e
+    return last
 
-_PRE_STRIP = re.compile(f"[{_NONCHARS}\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+
+# ---------------------------------------------------------------------------
+# Patterns. All are linear (each repetition stops at the next delimiter) and
+# each begins with a literal character, which `re` finds with a fast scan.
+
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*$", re.M)
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _ESC_ANY = re.compile("[\ufdd0-\ufdef]")
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
-_AUTOLINK = re.compile(r"(?<!\]\()<((?:https?|ftp)://[^\s<>]+|[^\s<>@()\[\]]+@[^\s<>@()\[\]]+\.[A-Za-z]{2,})>")
+_AUTOLINK = re.compile(
+    r"<(?<!\]\(<)((?:https?|ftp)://[^\s<>]+|[^\s<>@()\[\]]+@[^\s<>@()\[\]]+\.[A-Za-z]{2,})>")
 
 _HTML_BLOCK = frozenset(
     "address article aside blockquote br caption center dd details dialog div dl dt "
@@ -175,19 +217,16 @@ _HTML_INLINE = frozenset(
     "strike strong sub sup svg td template textarea th time title tt u var video wbr".split()
 )
 _HTML_RAW = frozenset(("script", "style"))
-_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(\s[^<>]*)?/?>|<!--|<![A-Za-z][^<>]*>|<\?[^<>]*\?>")
+_HTML_TAG = re.compile(r"<(?:(/?)([A-Za-z][A-Za-z0-9]*)(\s[^<>]*)?/?>|!--|![A-Za-z][^<>]*>|\?[^<>]*\?>)")
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 
-_BQUOTE = re.compile(r"^(?:> ?)+", re.M)
-_HEADING = re.compile(r"^#{1,6}(?: +(.*?))?(?: +#+)? *$", re.M)
-_RULE = re.compile(r"^(?:=+|-+|(?:\* *){3,}|(?:_ *){3,}|(?:- +){2,}-) *$", re.M)
-_TABLE_DELIM = re.compile(r"^\|?(?: *:?-+:? *\|)+(?: *:?-+:? *)?$", re.M)
-_TABLE_ROW = re.compile(r"^\|(.*?)\|? *$", re.M)
-_BULLET = re.compile(r"^(?:[-*+]|\d{1,9}[.)]) +(?:\[[ xX]\] +)?", re.M)
-_LINKDEF = re.compile(r"^\[[^\]\n]+\]: *\S+[^\n]*$", re.M)
-_HARD_BREAK = re.compile(r"\\$", re.M)
-_JOIN_WIDE = re.compile(f"(?<=[{_WIDE}])([*_~]{{0,3}})\n(?!\n)|(?<!\n)\n(?=[*_~]{{0,3}}[{_WIDE}])")
-_JOIN_SPACE = re.compile(r"(?<!\n)\n(?!\n)")
+# line patterns, applied to one stripped line at a time
+_HEADING = re.compile(r"#{1,6}(?: +(.*?))?(?: +#+)?")
+_RULE = re.compile(r"=+|-+|(?:\* *){3,}|(?:_ *){3,}|(?:- *){3,}")
+_TABLE_DELIM = re.compile(r"\|?(?: *:?-+:? *\|)+(?: *:?-+:? *)?|(?: *:?-+:? *\|)+ *:?-+:? *")
+_BULLET = re.compile(r"(?:[-*+]|\d{1,9}[.)]) +(?:\[[ xX]\] +)?")
+_LINKDEF = re.compile(r"\[[^\]]+\]: *\S+")
+_LINE_START = frozenset("#>|=-*_+:[0123456789")
 
 _IMAGE = re.compile(r"!\[[^\]\n]*\](?:\((?:<[^<>\n]*>|[^()\n]*(?:\([^()\n]*\)[^()\n]*)*)\)|\[[^\]\n]*\])")
 _SPAN = re.compile(r"\[([^\[\]\n]*)\]\{[^{}\n]*\}")
@@ -196,16 +235,17 @@ _MD_LINK = re.compile(
     r"\[([^\[\]\n]*)\]\( *(?:<([^<>\n)]*)>?|([^\s()<>]*(?:\([^\s()<>]*\)[^\s()<>]*)*))"
     r"(?: +(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))? *\)"
 )
-_BARE_URL = re.compile(r"(?<![\w/])(?:https?|ftp)://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
-_STRIKE = re.compile(r"~~")
-_STRONG_STAR = re.compile(r"\*{2,}")
+_URL_TAIL = re.compile(r"://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_SCHEME = re.compile(r"(?:https?|ftp)\Z")
 _EM_STAR = re.compile(r"\*([^\s*](?:[^*\n]*?[^\s*])?)\*")
-_EM_UNDER = re.compile(r"(?<![^\W_])(__?)(?=[^\s_])([^_\n]*?[^\s_])\1(?![^\W_])")
+_STRONG_UNDER = re.compile(r"__(?<![^\W_]__)(?=[^\s_])([^_\n]*?[^\s_])__(?![^\W_])")
+_EM_UNDER = re.compile(r"_(?<![^\W_]_)(?=[^\s_])([^_\n]*?[^\s_])_(?![^\W_])")
 
 _SPACES = re.compile(r"  +")
-_PARA_BREAK = re.compile(r"[ \n]*\n[ \n]*")
-_MARK = re.compile(f"{_ATOM}(\\d+){_END}|{_LINK}(\\d+){_END}|{_LINK_CLOSE}")
+_BLANKS = re.compile(r"\n\n\n+")
+_MARK = re.compile(f"{_MARK0}(?:([AL])(\\d+))?E?{_MARK1}")
 _WS_ANY = re.compile(r"\s+")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
 
 
 # ---------------------------------------------------------------------------
@@ -229,7 +269,7 @@ def clean_article(article: Article) -> CleanText:
         ``国际开源盛会 FOSSASIA Summit 2024\\n于4月8日在越南河内举行。`` becomes
         ``国际开源盛会 FOSSASIA Summit 2024于4月8日在越南河内举行。``
     """
-    title = _WS_ANY.sub(" ", normalize_text(_PRE_STRIP.sub("", article.title))).strip()
+    title = _WS_ANY.sub(" ", normalize_text(article.title)).strip()
     body, links = _clean_body(article.body)
     if title and body:
         offset = len(title) + 2
@@ -251,28 +291,36 @@ def clean_article(article: Article) -> CleanText:
 def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each sentence of cleaned `text`, in order.
 
-    Sentences end at `。！？；`, at `!`/`?` before a space, at a newline, and
-    at `.` before the end or before a space and an upper-case letter, CJK, a
-    quote or a camel-case word (`openEuler`). `24.03`, `e.g.`, `Inc.`, `Dr.`,
-    `St.`, `U.S.` and initials (`J.`) do not end a sentence. Closing quotes and
-    brackets stay with their sentence. Every non-space character lies in
-    exactly one sentence; no sentence starts or ends with whitespace.
+    Sentences end at `。！？；`, at `!`/`?` before whitespace, at a newline,
+    and at `.` before the end of a line or before a space and an upper-case
+    letter, CJK, a quote or a camel-case word (`openEuler`). `24.03`, `e.g.`,
+    `Inc.`, `Dr.`, `St.`, `U.S.` and initials (`J.`) do not end a sentence.
+    Closing quotes and brackets stay with their sentence. Every non-space
+    character lies in exactly one sentence; none starts or ends with a space.
     """
     spans: list[tuple[int, int]] = []
+    add = spans.append
     start = 0
     n = len(text)
     for m in _SENT_END.finditer(text):
-        if m.group() == "\n":
-            _add_span(text, start, m.start(), spans)
-            start = m.end()
+        ms, me = m.span()
+        c = text[ms]
+        if c == "\n":
+            e = ms
+        elif c == "." and not _period_ends_sentence(text, ms, me, n):
             continue
-        end = m.end()
-        if m.group().startswith("."):
-            if not _period_ends_sentence(text, m.start(), end, n):
-                continue
-        _add_span(text, start, end, spans)
-        start = end
-    _add_span(text, start, n, spans)
+        else:
+            e = me
+        # cleaned text has at most one blank (" ", "\n" or "\n\n") between words
+        while start < e and (text[start] == " " or text[start] == "\n"):
+            start += 1
+        if e > start:
+            add((start, e))
+        start = me
+    while start < n and (text[start] == " " or text[start] == "\n"):
+        start += 1
+    if n > start:
+        add((start, n))
     return tuple(spans)
 
 
@@ -285,74 +333,71 @@ def _clean_body(body: str) -> tuple[str, list[Link]]:
 
     def atom(s: str) -> str:
         atoms.append(s)
-        return f"{_ATOM}{len(atoms) - 1}{_END}"
+        return f"{_MARK0}A{len(atoms) - 1}{_MARK1}"
 
     def link_open(url: str) -> str:
         urls.append(url.strip())
-        return f"{_LINK}{len(urls) - 1}{_END}"
+        return f"{_MARK0}L{len(urls) - 1}{_MARK1}"
 
     t = body
     if "\r" in t:
         t = t.replace("\r\n", "\n").replace("\r", "\n")
-    t = t.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
-    t = _PRE_STRIP.sub("", t)
-    t = t.replace("\t", "    ")
-    t = normalize_text(t)
+    if "\u2028" in t or "\u2029" in t or "\x85" in t:
+        t = t.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
+    if "\t" in t:
+        t = t.replace("\t", "    ")
+    t = normalize_text(t)       # also removes any marker characters from the input
 
-    t = _extract_fences(t, atom)
-    t = _ESCAPE.sub(lambda m: _ESC_OF[m.group(1)], t)
-    t = _CODE_SPAN.sub(lambda m: atom(_restore(m.group(1)).strip()), t)
-    t = _AUTOLINK.sub(lambda m: _autolink(m.group(1), atom, link_open), t)
+    if "```" in t or "~~~" in t:
+        t = _extract_fences(t, atom)
+    if "\\" in t:
+        t = _ESCAPE.sub(lambda m: _ESC_OF[m.group(1)], t)
+    if "`" in t:
+        t = _CODE_SPAN.sub(lambda m: atom(_restore(m.group(1)).strip()), t)
     if "<" in t:
+        t = _AUTOLINK.sub(lambda m: _autolink(m.group(1), atom, link_open), t)
         t = _strip_html(t, link_open)
 
-    # Block structure: every block becomes a paragraph, delimited by blank lines.
-    t = _SPACES.sub(" ", f"\n{t}\n")
-    t = _PARA_BREAK.sub(lambda m: "\n" if m.group().count("\n") == 1 else "\n\n", t)
-    t = _BQUOTE.sub("", t)
-    t = _HEADING.sub(lambda m: f"\n{m.group(1) or ''}\n", t)
-    t = _TABLE_DELIM.sub("", t)
-    t = _RULE.sub("", t)
-    if "|" in t:
-        t = _TABLE_ROW.sub(_table_row, t)
-    t = _BULLET.sub("\n", t)
-    t = _LINKDEF.sub("", t)
-    t = _HARD_BREAK.sub("", t)
-    t = _PARA_BREAK.sub(lambda m: "\n" if m.group().count("\n") == 1 else "\n\n", t)
-    # Soft line breaks: CJK on either side joins tight, otherwise one space.
-    t = _JOIN_WIDE.sub(lambda m: m.group(1) or "", t)
-    t = _JOIN_SPACE.sub(" ", t)
+    t = _blocks(_SPACES.sub(" ", t))
 
-    # Inline Markdown (single-line patterns: nothing crosses a paragraph).
-    t = _IMAGE.sub("", t)
-    t = _SPAN.sub(r"\1", t)
-    t = _ATTRS.sub("", t)
-    t = _MD_LINK.sub(
-        lambda m: f"{link_open(_restore(m.group(2) if m.group(2) is not None else m.group(3)))}"
-        f"{m.group(1)}{_LINK_CLOSE}",
-        t,
-    )
-    t = _BARE_URL.sub(lambda m: _bare_url(m.group(), atom, link_open), t)
-    t = _STRIKE.sub("", t)
-    t = _STRONG_STAR.sub("", t)
-    t = _EM_STAR.sub(r"\1", t)
-    t = _EM_UNDER.sub(r"\2", t)
+    # Inline Markdown; no pattern crosses "\n", so nothing crosses a paragraph.
+    if "![" in t:
+        t = _IMAGE.sub("", t)
+    if "{" in t:
+        t = _SPAN.sub(r"\1", t)
+        t = _ATTRS.sub("", t)
+    if "](" in t:
+        t = _MD_LINK.sub(
+            lambda m: f"{link_open(_restore(m.group(2) if m.group(2) is not None else m.group(3)))}"
+            f"{m.group(1)}{_LINK_CLOSE}",
+            t,
+        )
+    if "://" in t:
+        t = _bare_urls(t, atom, link_open)
+    if "~~" in t:
+        t = t.replace("~~", "")
+    if "*" in t:
+        t = t.replace("**", "")
+        t = _EM_STAR.sub(r"\1", t)
+    if "_" in t:
+        t = _STRONG_UNDER.sub(r"\1", t)
+        t = _EM_UNDER.sub(r"\1", t)
 
-    t = _SPACES.sub(" ", t)
-    t = _PARA_BREAK.sub("\n\n", t).strip(" \n")
+    t = _SPACES.sub(" ", t).replace(" \n", "\n").replace("\n ", "\n")
+    t = _BLANKS.sub("\n\n", t).strip(" \n")
     return _assemble(t, atoms, urls)
 
 
 def _extract_fences(t: str, atom) -> str:
     """Replace fenced code blocks by atoms; an unclosed fence runs to the end."""
-    if "```" not in t and "~~~" not in t:
-        return t
     out: list[str] = []
     pos = 0
     it = _FENCE.finditer(t)
     for m in it:
         fence = m.group(1)
-        if fence[0] == "`" and "`" in m.group()[m.end(1) - m.start():]:
+        if m.start() < pos:
+            continue
+        if fence[0] == "`" and "`" in t[m.end(1):m.end()]:
             continue                        # ```code``` on one line is not a fence
         close = None
         for c in it:
@@ -385,24 +430,36 @@ def _autolink(target: str, atom, link_open) -> str:
     return f"{link_open(url)}{atom(target)}{_LINK_CLOSE}"
 
 
-def _bare_url(url: str, atom, link_open) -> str:
-    """Link a bare URL, leaving trailing punctuation and unbalanced ')' outside."""
-    tail = ""
-    while url and url[-1] in ".,;:!?'\")]*_~":
-        if url[-1] == ")" and url.count("(") >= url.count(")"):
-            break
-        if url[-1] == "]" and url.count("[") >= url.count("]"):
-            break
-        tail = url[-1] + tail
-        url = url[:-1]
-    if "://" not in url or url.endswith("://"):
-        return url + tail
-    return f"{link_open(url)}{atom(url)}{_LINK_CLOSE}{tail}"
-
-
-def _table_row(m: re.Match[str]) -> str:
-    cells = [c.strip() for c in m.group(1).split("|")]
-    return "\n" + " | ".join(c for c in cells if c) + "\n"
+def _bare_urls(t: str, atom, link_open) -> str:
+    """Link bare http(s)/ftp URLs; trailing punctuation and unbalanced ')' stay outside."""
+    out: list[str] = []
+    pos = 0
+    for m in _URL_TAIL.finditer(t):
+        s = m.start()
+        sm = _SCHEME.search(t, max(0, s - 5), s)
+        if sm is None or sm.start() < pos:
+            continue
+        b = sm.start()
+        if b > 0 and (t[b - 1].isalnum() or t[b - 1] in "/_"):
+            continue
+        url = t[b:m.end()]
+        tail = ""
+        while url and url[-1] in ".,;:!?'\")]*_~":
+            if url[-1] == ")" and url.count("(") >= url.count(")"):
+                break
+            if url[-1] == "]" and url.count("[") >= url.count("]"):
+                break
+            tail = url[-1] + tail
+            url = url[:-1]
+        if url.endswith("://"):
+            continue
+        out.append(t[pos:b])
+        out.append(f"{link_open(url)}{atom(url)}{_LINK_CLOSE}{tail}")
+        pos = m.end()
+    if not out:
+        return t
+    out.append(t[pos:])
+    return "".join(out)
 
 
 def _strip_html(t: str, link_open) -> str:
@@ -423,7 +480,7 @@ def _strip_html(t: str, link_open) -> str:
         out.append(t[pos:m.start()])
         pos = m.end()
         tok = m.group()
-        if tok.startswith("<!--"):
+        if tok == "<!--":
             end = t.find("-->", m.end())
             if end >= 0:
                 pos = end + 3
@@ -454,8 +511,95 @@ def _strip_html(t: str, link_open) -> str:
             out.append(" ")
         elif name not in _HTML_INLINE and name not in _HTML_RAW:
             out.append(tok)                 # not HTML: keep as text
+    if not out:
+        return t
     out.append(t[pos:])
     return "".join(out)
+
+
+def _blocks(t: str) -> str:
+    """Markdown block structure -> paragraphs separated by "\\n\\n", no other newline.
+
+    Headings, table rows, list items and code blocks become paragraphs of
+    their own; rules, setext underlines, table delimiter rows and link
+    reference definitions are dropped; the hard-wrapped lines of a paragraph
+    are joined (no space when either side is CJK, else one space).
+    """
+    paras: list[str] = []
+    para: list[str] = []
+    add = paras.append
+
+    def flush() -> None:
+        pieces = [para[0]]
+        prev = para[0]
+        for line in para[1:]:
+            a = prev[-1]
+            if a in "*_~":
+                a = prev.rstrip("*_~")[-1:] or a
+            b = line[0]
+            if b in "*_~":
+                b = line.lstrip("*_~")[:1] or b
+            if not (_is_wide(a) or _is_wide(b)):
+                pieces.append(" ")
+            pieces.append(line)
+            prev = line
+        add("".join(pieces))
+        para.clear()
+
+    line_start = _LINE_START
+    for line in t.split("\n"):
+        s = line.strip(" ")
+        if not s:
+            if para:
+                flush() if len(para) > 1 else add(para.pop())
+            continue
+        if s[0] in line_start or s[-1] == "\\":
+            s = _block_line(s, para, paras, flush)
+            if not s:
+                continue
+        para.append(s)
+    if para:
+        flush()
+    return "\n\n".join(paras)
+
+
+def _block_line(s: str, para: list[str], paras: list[str], flush) -> str:
+    """Handle one line that may be block syntax; return the text to keep in `para`."""
+    def end_para() -> None:
+        if para:
+            flush()
+
+    while s.startswith(">"):                   # block quote
+        s = s[1:].lstrip(" ")
+    if not s:
+        end_para()
+        return ""
+    c = s[0]
+    if c == "#" and (m := _HEADING.fullmatch(s)):
+        end_para()
+        if m.group(1):
+            paras.append(m.group(1))
+        return ""
+    if c in "=-*_" and _RULE.fullmatch(s):       # rule or setext underline
+        end_para()
+        return ""
+    if c in "|-:" and "-" in s and "|" in s and _TABLE_DELIM.fullmatch(s):
+        return ""
+    if c == "|":
+        end_para()
+        cells = [x.strip(" ") for x in s.strip("|").split("|")]
+        row = " | ".join(x for x in cells if x)
+        if row:
+            paras.append(row)
+        return ""
+    if c == "[" and _LINKDEF.fullmatch(s):
+        return ""
+    if m := _BULLET.match(s):
+        end_para()
+        s = s[m.end():]
+    if s.endswith("\\"):                        # hard line break
+        s = s[:-1].rstrip(" ")
+    return s
 
 
 def _assemble(t: str, atoms: list[str], urls: list[str]) -> tuple[str, list[Link]]:
@@ -474,18 +618,16 @@ def _assemble(t: str, atoms: list[str], urls: list[str]) -> tuple[str, list[Link
         nonlocal n, pending
         if not literal:
             if "&" in s:
-                # html.unescape returns "" for noncharacters and C0 controls
-                s = normalize_text(html.unescape(s))
-                s = _PARA_BREAK.sub("\n\n", _SPACES.sub(" ", s.replace("\t", " ")))
+                s = _ENTITY.sub(_unescape, s)
             s = _restore(s)
         core = s.strip(" \n")
         if not core:
             if s:
                 pending = _stronger(pending, s)
             return
-        lead = s[: len(s) - len(s.lstrip(" \n"))]
-        if lead:
-            pending = _stronger(pending, lead)
+        lead_len = len(s) - len(s.lstrip(" \n"))
+        if lead_len:
+            pending = _stronger(pending, s[:lead_len])
         if n and pending:
             out.append(pending)
             n += len(pending)
@@ -494,26 +636,41 @@ def _assemble(t: str, atoms: list[str], urls: list[str]) -> tuple[str, list[Link
                 lk[0] = n
         out.append(core)
         n += len(core)
-        trail = s[len(lead) + len(core):]
+        trail = s[lead_len + len(core):]
         pending = _stronger("", trail) if trail else ""
 
     pos = 0
-    for m in _MARK.finditer(t):
-        if m.start() > pos:
-            emit(t[pos:m.start()], literal=False)
-        pos = m.end()
-        if m.group(1) is not None:
-            emit(atoms[int(m.group(1))], literal=True)
-        elif m.group(2) is not None:
-            open_links.append([None, urls[int(m.group(2))]])
-        elif open_links:
-            start, url = open_links.pop()
-            if start is not None and n > start and url:
-                links.append(Link(start, n, url))
+    if _MARK0 in t:
+        for m in _MARK.finditer(t):
+            if m.start() > pos:
+                emit(t[pos:m.start()], literal=False)
+            pos = m.end()
+            kind = m.group(1)
+            if kind == "A":
+                emit(atoms[int(m.group(2))], literal=True)
+            elif kind == "L":
+                open_links.append([None, urls[int(m.group(2))]])
+            elif open_links:
+                start, url = open_links.pop()
+                if start is not None and n > start and url:
+                    links.append(Link(start, n, url))
     if pos < len(t):
         emit(t[pos:], literal=False)
     links.sort(key=lambda lk: (lk.start, lk.end, lk.url))
     return "".join(out), links
+
+
+def _unescape(m: re.Match[str]) -> str:
+    """One HTML entity -> text; whitespace and line breaks it yields become one space.
+
+    html.unescape returns "" for noncharacters and C0 controls, so an entity
+    cannot smuggle in a marker.
+    """
+    s = html.unescape(m.group())
+    if s == m.group():
+        return s
+    s = normalize_text(s)
+    return " " if s.isspace() else _WS_ANY.sub(" ", s)
 
 
 def _stronger(a: str, ws: str) -> str:
@@ -524,9 +681,13 @@ def _stronger(a: str, ws: str) -> str:
 # ---------------------------------------------------------------------------
 # Sentences and paragraphs
 
-_CLOSERS = "”’\"'）)」』】〕》\\]"
+_CLOSERS = "[”’\"'）)」』】〕》\\]]*"
+# every alternative starts with a literal, so `re` skips ahead with a fast scan
 _SENT_END = re.compile(
-    rf"\n|[。！？；]+[{_CLOSERS}]*|[!?]+[{_CLOSERS}]*(?=[\s]|$)|\.+[{_CLOSERS}]*(?=[ \n]|$)"
+    "\n"
+    f"|。[。！？；]*{_CLOSERS}|！[。！？；]*{_CLOSERS}|？[。！？；]*{_CLOSERS}|；{_CLOSERS}"
+    f"|![!?]*{_CLOSERS}(?=\\s|$)|\\?[!?]*{_CLOSERS}(?=\\s|$)"
+    f"|\\.\\.*{_CLOSERS}(?=[ \\n]|$)"
 )
 _ABBREV = frozenset(
     "e.g i.e al inc ltd co corp dr st mr mrs ms prof jr sr vs no nos fig figs "
@@ -535,16 +696,15 @@ _ABBREV = frozenset(
 _INITIALS = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")
 _CAMEL = re.compile(r"[a-z]+[A-Z]")
 _OPENERS = frozenset("\"'“‘(（[【《「『")
-_WIDE_RE = re.compile(f"[{_WIDE}]")
 
 
 def _period_ends_sentence(text: str, dot: int, end: int, n: int) -> bool:
-    """A '.' ends a sentence at a paragraph/line end, or before a space and a starter."""
+    """A '.' ends a sentence at a line end, or before a space and a sentence starter."""
     if end >= n or text[end] == "\n":
         return True
     c = text[end + 1] if end + 1 < n else ""
-    if not (c.isupper() or c in _OPENERS or _WIDE_RE.match(c)
-            or (c.islower() and _CAMEL.match(text, end + 1))):
+    if not c or not (c.isupper() or c in _OPENERS or _is_wide(c)
+                     or (c.islower() and _CAMEL.match(text, end + 1))):
         return False
     if text.startswith("..", dot):
         return True                       # ellipsis before a new sentence
@@ -554,22 +714,15 @@ def _period_ends_sentence(text: str, dot: int, end: int, n: int) -> bool:
     return not (word.lower() in _ABBREV or _INITIALS.fullmatch(word))
 
 
-def _add_span(text: str, s: int, e: int, spans: list[tuple[int, int]]) -> None:
-    while s < e and text[s] in " \n":
-        s += 1
-    while e > s and text[e - 1] in " \n":
-        e -= 1
-    if e > s:
-        spans.append((s, e))
-
-
 def _paragraphs(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
-    while True:
+    n = len(text)
+    while start < n:
         i = text.find("\n\n", start)
         if i < 0:
-            _add_span(text, start, len(text), spans)
-            return tuple(spans)
-        _add_span(text, start, i, spans)
+            i = n
+        if i > start:
+            spans.append((start, i))
         start = i + 2
+    return tuple(spans)

@@ -17,7 +17,7 @@ from pathlib import Path
 import networkx as nx
 
 from graphkit.clean import clean_article
-from graphkit.errors import ArticleError, GraphkitError
+from graphkit.errors import ArticleError, GraphkitError, OutputError
 from graphkit.extract import Extractor
 from graphkit.graph import build_graph
 from graphkit.read import article_id, iter_article_files, read_article
@@ -107,7 +107,12 @@ def extract_all(inputs: list[Path], rules: Rules, options: BuildOptions, timings
         if not root.exists():
             raise GraphkitError(f"{root}: no such file or folder")
         base = root if root.is_dir() else root.parent
-        for item in iter_article_files(root):
+
+        def skipped(path: Path, why: str, base: Path = base) -> None:
+            # symlink loops, FIFOs, unlistable folders: a skipped file like any other
+            records.append(ArticleRecord(article_id(path, base), str(path), error=why, stage="read"))
+
+        for item in iter_article_files(root, on_skip=skipped):
             if isinstance(item, ArticleError):
                 records.append(ArticleRecord(item.path, item.path, error=item.reason, stage=item.stage))
                 continue
@@ -125,7 +130,21 @@ def extract_all(inputs: list[Path], rules: Rules, options: BuildOptions, timings
 
 def run_build(inputs: list[str | Path], out_dir: str | Path | None = None,
               options: BuildOptions | None = None) -> BuildResult:
-    """Build the graph of every article under `inputs`; write outputs when `out_dir` is given."""
+    """Build the graph of every article under `inputs`; write outputs when `out_dir` is given.
+
+    With `out_dir`, the whole build holds the folder's lock (graphkit/lock.py):
+    a second build into the same folder waits for this one to finish.
+    """
+    if out_dir is None:
+        return _run_build(inputs, None, options)
+    from graphkit.lock import output_lock
+
+    with output_lock(out_dir):
+        return _run_build(inputs, out_dir, options)
+
+
+def _run_build(inputs: list[str | Path], out_dir: str | Path | None,
+               options: BuildOptions | None) -> BuildResult:
     options = options or BuildOptions()
     timings: Counter = Counter()
     t0 = time.perf_counter()
@@ -159,9 +178,13 @@ def write_outputs(result: BuildResult, out: Path, options: BuildOptions) -> list
     from graphkit.export import write_csv, write_gexf, write_graphml, write_html, write_json
     from graphkit.export.atomic import atomic_write
 
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the output folder: {exc.strerror or exc}") from exc
     graph = result.graph
-    write_json(graph, out / "graph.json")
+    # graph.json, the file other tools and commands read, is written last: a
+    # build killed earlier leaves the previous graph.json (each file is atomic).
     write_graphml(graph, out / "graph.graphml")
     write_gexf(graph, out / "graph.gexf")
     write_csv(graph, out)
@@ -179,6 +202,7 @@ def write_outputs(result: BuildResult, out: Path, options: BuildOptions) -> list
         from graphkit.analysis.report import write_report
 
         files += [Path(p).name for p in write_report(graph, out)]
+    write_json(graph, out / "graph.json")
     return files
 
 

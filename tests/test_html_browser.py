@@ -275,6 +275,19 @@ def test_html_browser_hostile_text_is_inert(browser, tmp_path):
     page.page.close()
 
 
+def test_html_browser_mid_size_graph_settles_then_stops_physics(browser, tmp_path):
+    # Between SEED_MIN_NODES and PHYSICS_MAX_NODES: physics runs from our layout, then stops.
+    G = random_graph(400, 700)
+    page = load(browser, G, tmp_path / "graph.html")
+    assert page.js("window.graphkit.data.physics") is True
+    counts = drawn_counts(page)
+    assert counts["dataset"] == counts["drawn"] == 400
+    assert counts["physics"] is False and counts["physicsOption"] is False
+    assert page.ready_seconds < 20
+    page.assert_clean()
+    page.page.close()
+
+
 def test_html_browser_2000_nodes_ready_fast(browser, tmp_path):
     G = random_graph(2000, 4000)
     path = tmp_path / "graph.html"

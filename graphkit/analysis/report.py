@@ -46,6 +46,7 @@ from graphkit.analysis.facts import (
     Scope,
 )
 from graphkit.errors import OutputError
+from graphkit.export.atomic import atomic_path, atomic_write
 
 __all__ = [
     "CSV_COLUMNS",
@@ -623,7 +624,9 @@ def write_heatmap_png(report: Report, path: Path) -> str:
             fig.colorbar(image, ax=ax, shrink=0.6, ticks=MaxNLocator(integer=True))
             fig.tight_layout()
             # No "Software" text chunk: the file then depends only on the data.
-            fig.savefig(path, format="png", metadata={"Software": None})
+            # atomic: a build killed here keeps the previous heatmap.png whole
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, format="png", metadata={"Software": None})
     finally:
         font_log.setLevel(level)
     return ""
@@ -632,12 +635,9 @@ def write_heatmap_png(report: Report, path: Path) -> str:
 # -- writing ---------------------------------------------------------------------------
 
 def _write(path: Path, text: str) -> Path:
-    try:
-        path.write_text(text, encoding="utf-8", newline="\n")
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}; "
-                          "check that the folder is writable and the disk not full") from exc
-    return path
+    # temporary file + rename: a build killed here keeps the previous file whole;
+    # atomic_write raises OutputError naming the path
+    return atomic_write(path, text)
 
 
 def write_report(G: nx.MultiDiGraph, out_dir: str | Path,

@@ -8,6 +8,7 @@ text: the longest span wins, then the stronger rule, so `openEuler Summit
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from graphkit.extract.context import ContextRules
 from graphkit.extract.events import EventFinder, choose_main_event, scope_series_mentions
@@ -18,6 +19,14 @@ from graphkit.rules import Rules
 from graphkit.types import CleanText, Extraction, Mention
 
 __all__ = ["Extractor", "select_mentions"]
+
+# Names inside URLs (…/kubecon-cloudnativecon-open-source-summit-china/…) are not mentions.
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+")
+
+
+def _overlaps_any(m: Mention, spans: list[tuple[int, int]]) -> bool:
+    return any(s < m.end and m.start < e for s, e in spans)
+
 
 # Tie-breaks when two candidates are equally long: evidence strength of the source.
 _PRIORITY = {"gazetteers": 5, "patterns": 4, "context": 3, "ner": 2}
@@ -91,6 +100,10 @@ class Extractor:
         candidates.extend(self.context.en_orgs(aid, text))
         if self.ner is not None:
             candidates.extend(self.ner.mentions(aid, text))
+        candidates = _relabel_listed_products(candidates)
+        urls = [u.span() for u in _URL.finditer(text)]
+        if urls:
+            candidates = [m for m in candidates if not _overlaps_any(m, urls)]
         kept = select_mentions(candidates)
         return _repeat_known_names(aid, text, kept)
 
@@ -106,6 +119,15 @@ class Extractor:
         relations = self.relations.find(clean, mentions, main)
         return Extraction(clean.article_id, clean.lang, title, published, tuple(mentions),
                           tuple(relations), main)
+
+
+def _relabel_listed_products(candidates: list[Mention]) -> list[Mention]:
+    """A product name listed among organisations (`来自A、OnlyOffice、B等企业`) is the organisation."""
+    listed = {(m.start, m.end) for m in candidates if m.rule_id.startswith("context/") and "org-list" in m.rule_id}
+    if not listed:
+        return candidates
+    return [replace(m, label="ORG") if m.label == "PRODUCT" and (m.start, m.end) in listed else m
+            for m in candidates]
 
 
 def _repeat_known_names(article_id: str, text: str, mentions: list[Mention]) -> list[Mention]:

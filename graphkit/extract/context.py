@@ -88,9 +88,11 @@ class ContextRules:
         if not given:
             return None
         end = start + len(surname) + len(given)
-        tagged = _jieba_name(text[start:start + 6])
-        if tagged and len(surname) < len(tagged) <= len(surname) + 2:
-            return start, start + len(tagged)
+        first_word, flag = _jieba_first(text[start:start + 6])
+        if flag.startswith("nr") and len(surname) < len(first_word) <= len(surname) + 2:
+            return start, start + len(first_word)
+        if len(first_word) >= 2 and flag in _NOT_NAME_FLAGS:
+            return None     # jieba reads a common word here: 简介, 和用户
         # jieba does not know the name: accept it only when what follows reads like a
         # name's continuation (a verb of speech, a particle, punctuation), trying 3 then 2.
         for stop in range(end, start + len(surname), -1):
@@ -235,8 +237,12 @@ _STRONG_ZH_SUFFIXES = {"有限责任公司", "股份有限公司", "有限公司
                        "创新中心", "生态创新中心", "银行", "医院"}
 
 
-def _jieba_name(window: str) -> str | None:
-    """The person name jieba tags at the start of a short window, if any."""
+# jieba POS flags of words that are not names: nouns, verbs, adjectives, adverbs, ...
+_NOT_NAME_FLAGS = {"v", "vn", "n", "a", "ad", "an", "d", "t", "s", "f"}
+
+
+def _jieba_first(window: str) -> tuple[str, str]:
+    """The first word jieba segments in a short window and its POS flag."""
     for word, flag in _posseg().lcut(window):
-        return word if flag == "nr" else None
-    return None
+        return word, flag
+    return "", ""

@@ -15,7 +15,7 @@ from graphkit.extract.patterns import event_mentions
 from graphkit.rules import RegexRule, Rules
 from graphkit.types import CleanText, Mention
 
-_AFTER = re.compile(r"[ \t]*(?P<place>China|Europe|Asia|Japan|India|North America|Hong Kong|中国|欧洲|亚洲)?[ \t]*(?P<year>(?:19|20)\d{2})(?![\d.])(?:\s*年)?")
+_AFTER = re.compile(r"[ \t]*(?P<year>(?:19|20)\d{2})(?![\d.])(?:\s*年)?")
 _BEFORE = re.compile(r"(?P<year>(?:19|20)\d{2})[ \t]*年?[ \t]*(?:第(?P<ordinal>[一二三四五六七八九十\d]{1,3})届[ \t]*)?$|第(?P<ordinal2>[一二三四五六七八九十\d]{1,3})届[ \t]*$")
 
 
@@ -29,7 +29,7 @@ class EventFinder:
         year = ordinal = place = ""
         after = _AFTER.match(text, end)
         if after:
-            year, place = after.group("year"), after.group("place") or ""
+            year = after.group("year")
             end = after.end()
         before = _BEFORE.search(text[max(0, start - 16):start])
         if before:

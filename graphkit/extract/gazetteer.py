@@ -64,7 +64,9 @@ class Gazetteer:
             if _is_word(surface[0]) and start > 0 and _is_word(text[start - 1]):
                 continue
             if _is_word(surface[-1]) and end < n and _is_word(text[end]):
-                continue
+                # "Day2023", "Summit2024": a year glued to a name still ends it.
+                if not (surface[-1].isalpha() and text[end].isdigit()):
+                    continue
             for entry, name in values:
                 if entry.case_sensitive and surface != name:
                     continue
