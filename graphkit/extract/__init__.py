@@ -7,6 +7,7 @@ text: the longest span wins, then the stronger rule, so `openEuler Summit
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import replace
 
@@ -76,6 +77,11 @@ class Extractor:
             self.ner = SpacyNer(spacy_model)
 
     def mentions(self, clean: CleanText, published: str | None) -> list[Mention]:
+        """The entity mentions of one article, overlaps settled."""
+        return self._mentions(clean, published)[0]
+
+    def _mentions(self, clean: CleanText, published: str | None):
+        """(mentions, [(event, org naming it)])."""
         text, aid = clean.text, clean.article_id
         lowered = lower_same_length(text)
         candidates: list[Mention] = []
@@ -100,25 +106,69 @@ class Extractor:
         candidates.extend(self.context.en_orgs(aid, text))
         if self.ner is not None:
             candidates.extend(self.ner.mentions(aid, text))
-        candidates = _relabel_listed_products(candidates)
+        candidates = _drop_context_over_gazetteer(_relabel_listed_products(candidates))
         urls = [u.span() for u in _URL.finditer(text)]
         if urls:
             candidates = [m for m in candidates if not _overlaps_any(m, urls)]
         kept = select_mentions(candidates)
-        return _repeat_known_names(aid, text, kept)
+        return _repeat_known_names(aid, text, kept), _orgs_naming_events(candidates, kept)
 
     def extract(self, clean: CleanText, *, title: str = "", published: str | None = None,
                 summary: str = "") -> Extraction:
         """All mentions and relations of one article."""
-        mentions = self.mentions(clean, published)
+        mentions, inner = self._mentions(clean, published)
         is_report = bool(self.report_title.search(title))
         main = None if is_report else choose_main_event(clean, mentions)
         mentions = scope_series_mentions(mentions, main, published)
         if main is not None:
             main = next((m for m in mentions if m.start == main.start and m.label == "EVENT"), main)
-        relations = self.relations.find(clean, mentions, main)
+        inner = [(next((m for m in mentions if m.start == e.start and m.end == e.end and m.label == "EVENT"), e), o)
+                 for e, o in inner]
+        relations = self.relations.find(clean, mentions, main, inner)
+        held = {id(r.target) for r in relations if r.type == "HELD_AT"}
+        mentions = [m for m in mentions if m.label != "VENUE" or id(m) in held or _locative(clean.text, m)]
         return Extraction(clean.article_id, clean.lang, title, published, tuple(mentions),
                           tuple(relations), main)
+
+
+_LOCATIVE_BEFORE = re.compile(r"(?:在|于|落地|来到|走进|赴|前往|位于|地点[:：]?|地址[:：]?|\bin|\bat|\bto)\s*$", re.I)
+_LOCATIVE_AFTER = re.compile(r"^\s*(?:举行|举办|召开|站|开幕|落幕|启幕|闭幕|分会场|会场|开启|拉开|圆满|成功举办|隆重|盛大)")
+
+
+def _locative(text: str, m: Mention) -> bool:
+    """A place named as where something happens (在上海举行, in Hanoi), not as an adjective (辽宁移动)."""
+    return bool(_LOCATIVE_BEFORE.search(text[max(0, m.start - 6):m.start])
+                or _LOCATIVE_AFTER.match(text[m.end:m.end + 6]))
+
+
+def _orgs_naming_events(candidates: list[Mention], kept: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """(event, org) where a known organisation opens the event's name: openEuler技术分论坛."""
+    events = [m for m in kept if m.label == "EVENT"]
+    if not events:
+        return []
+    out = []
+    for org in candidates:
+        if org.label == "ORG" and org.rule_id.startswith("gazetteers/"):
+            for event in events:
+                if org.start == event.start and org.end < event.end:
+                    out.append((event, org))
+    return out
+
+
+def _drop_context_over_gazetteer(candidates: list[Mention]) -> list[Mention]:
+    """A context guess that overlaps a known name loses to it (正式贡献给开放原子开源基金会)."""
+    known = sorted((m.start, m.end) for m in candidates if m.rule_id.startswith("gazetteers/"))
+    if not known:
+        return candidates
+    starts = [s for s, _ in known]
+    out = []
+    for m in candidates:
+        if m.rule_id.startswith("context/") and m.label in ("ORG", "PERSON"):
+            i = bisect.bisect_left(starts, m.end)
+            if any(s < m.end and m.start < e and (s, e) != (m.start, m.end) for s, e in known[max(0, i - 8):i]):
+                continue
+        out.append(m)
+    return out
 
 
 def _relabel_listed_products(candidates: list[Mention]) -> list[Mention]:

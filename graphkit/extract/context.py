@@ -46,6 +46,12 @@ class ContextRules:
         roles = _alternation(rules.words("zh_roles"))
         honorifics = _alternation(rules.words("zh_honorifics"))
         self.zh_role_name = re.compile(rf"(?:{roles})(?:[:：\s]?)(?=[{CJK}]{{2}})")
+        self.zh_role_latin = re.compile(
+            rf"(?:{roles})[:：\s]?(?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})(?![A-Za-z])")
+        self.coordinated = re.compile(r"\s?(?:和|与|、|及|以及|and)\s?")
+        speech = _alternation(rules.words("zh_speech_verbs"))
+        self.zh_clause_speaker = re.compile(
+            rf"(?:^|(?<=[。！？；，：\n]))(?P<name>[{CJK}]{{2,4}}?)(?={speech})", re.M)
         self.zh_name_honorific = re.compile(rf"(?<=[{CJK}])(?:{honorifics})")
         titles = _alternation(rules.words("en_titles"))
         name = r"(?:[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)"
@@ -65,7 +71,7 @@ class ContextRules:
         self.zh_strong_suffix = re.compile(
             "(?:" + _alternation([s for s in suffixes if s in _STRONG_ZH_SUFFIXES]) + ")")
         heads = _alternation(rules.words("zh_org_list_heads"))
-        self.zh_list_end = re.compile(rf"等(?:\d+家|多家|众多|知名|国内外|全球|主流|头部|优秀|行业)*(?:{heads})")
+        self.zh_list_end = re.compile(rf"等[^，。；、\s]{{0,8}}?(?:{heads})")
         self.en_list_cue = re.compile(r"\b(?:partners such as|partners including|partners like|organizations such as|organisations such as|companies such as|companies including|companies like|vendors such as|members such as|such as|including)\s+", re.I)
         en_suffixes = _alternation(rules.words("en_org_suffixes"))
         self.en_org_suffix = re.compile(
@@ -107,25 +113,59 @@ class ContextRules:
         for m in self.zh_role_name.finditer(text):
             span = self._zh_name_at(text, m.end())
             if span:
+                attrs = (("role_start", str(m.start())), ("role", m.group(0).strip(" :：")))
                 yield Mention(article_id, "PERSON", text[span[0]:span[1]], span[0], span[1],
-                              "context/zh-role-name", confidence=0.8,
-                              attrs=(("role_start", str(m.start())), ("role", m.group(0).strip(" :："))))
+                              "context/zh-role-name", confidence=0.8, attrs=attrs)
+                yield from self._coordinated_zh(article_id, text, span[1], attrs)
+        for m in self.zh_role_latin.finditer(text):
+            name = m.group("name")
+            if not self._en_name_ok(name):
+                continue
+            attrs = (("role_start", str(m.start())), ("role", text[m.start():m.start("name")].strip(" :：")))
+            yield Mention(article_id, "PERSON", name, m.start("name"), m.end("name"),
+                          "context/zh-role-latin-name", confidence=0.75, attrs=attrs)
+            end = m.end("name")
+            while True:
+                c = self.coordinated.match(text, end)
+                nxt = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}(?![A-Za-z])").match(text, c.end()) if c else None
+                if not nxt or not self._en_name_ok(nxt.group(0)):
+                    break
+                yield Mention(article_id, "PERSON", nxt.group(0), nxt.start(), nxt.end(),
+                              "context/zh-role-latin-name", confidence=0.7, attrs=attrs)
+                end = nxt.end()
         for m in self.zh_name_honorific.finditer(text):
-            best = None
+            boundaries = _jieba_boundaries(text, max(0, m.start() - 8), m.start())
             for length in (3, 2):
                 s = m.start() - length
-                if s < 0:
-                    continue
-                cand = text[s:m.start()]
-                if not all("\u4e00" <= c <= "\u9fff" for c in cand):
+                if s < 0 or s not in boundaries:
                     continue
                 span = self._zh_name_at(text, s)
-                if span and span[1] == m.start() and cand[0] not in self.name_stops:
-                    best = span
+                if span and span[1] == m.start():
+                    yield Mention(article_id, "PERSON", text[s:m.start()], s, m.start(),
+                                  "context/zh-name-honorific", confidence=0.7)
                     break
-            if best:
-                yield Mention(article_id, "PERSON", text[best[0]:best[1]], best[0], best[1],
-                              "context/zh-name-honorific", confidence=0.7)
+        for m in self.zh_clause_speaker.finditer(text):
+            word, flag = _jieba_first(text[m.start("name"):m.start("name") + 5])
+            if flag == "nr" and 2 <= len(word) <= 3 and word[:1] in self.surnames:
+                s = m.start("name")
+                yield Mention(article_id, "PERSON", word, s, s + len(word),
+                              "context/zh-clause-speaker", confidence=0.65)
+
+    def _coordinated_zh(self, article_id: str, text: str, end: int, attrs):
+        """熊伟和胡欣蔚: a name joined to a found one by 和/与/、 shares its context."""
+        while True:
+            c = self.coordinated.match(text, end)
+            if not c:
+                return
+            span = self._zh_name_at(text, c.end())
+            if not span:
+                return
+            word, flag = _jieba_first(text[span[0]:span[0] + 5])
+            if flag != "nr":
+                return
+            yield Mention(article_id, "PERSON", text[span[0]:span[1]], span[0], span[1],
+                          "context/zh-role-name", confidence=0.7, attrs=attrs)
+            end = span[1]
 
     def _en_name_ok(self, name: str) -> bool:
         words = name.split()
@@ -166,11 +206,12 @@ class ContextRules:
                 continue
             words = [(w, f) for w, f in _posseg().lcut(body)]
             # Drop leading words that cannot start a name (verbs, particles, pronouns).
-            while words and words[0][1][:1] in {"v", "p", "c", "u", "d", "r", "m", "q", "f", "y"} and len(words) > 1:
+            while words and (words[0][1][:1] in {"v", "p", "c", "u", "d", "r", "m", "q", "y"} or words[0][1] == "ad") and len(words) > 1:
                 words.pop(0)
             name = "".join(w for w, _ in words) + m.group(0)
             start = m.end() - len(name)
-            if len(name) - len(m.group(0)) < 2 or name[:2] in {"我们", "他们", "相关", "各大", "多家", "众多", "国内", "国外"}:
+            body = "".join(w for w, _ in words)
+            if len(body) < 2 or not _GENERIC_ORG_WORDS.sub("", body):
                 continue
             yield Mention(article_id, "ORG", name, start, m.end(), "context/zh-org-suffix", confidence=0.65)
 
@@ -226,11 +267,21 @@ class ContextRules:
                 if s < 0 or not item or not item[0].isupper() or len(item.split()) > 5:
                     continue
                 item = re.sub(r"\s*\(.*$", "", item)
+                head = _EN_CAPITALISED.match(item)
+                item = head.group(0) if head else ""
                 if item in self.en_not_names or not item:
                     continue
                 yield Mention(article_id, "ORG", item, s, s + len(item), "context/en-org-list",
                               confidence=0.5)
 
+
+# Bodies made only of these words name no organisation: 国际主流基金会, 海外头部开源基金会.
+_GENERIC_ORG_WORDS = re.compile(
+    "国际|国内|海外|全球|主流|头部|知名|领先|优秀|开源|相关|各大|多家|众多|我们|他们|该|本|各|这些|那些|其他|"
+    "合作|伙伴|行业|产业|软件|技术|科技|生态|社区|重要|核心|主要|大型|中小|企业|成员|理事|会员|上下游|一流|顶尖|世界|中国|全国")
+
+
+_EN_CAPITALISED = re.compile(r"(?:[A-Z0-9][\w&.'-]*|[a-z]+[A-Z][\w-]*)(?: (?:[A-Z0-9][\w&.'-]*|of|and|for|de))*(?<! of)(?<! and)(?<! for)")
 
 _STRONG_ZH_SUFFIXES = {"有限责任公司", "股份有限公司", "有限公司", "科技公司", "公司", "集团", "大学", "学院",
                        "研究院", "研究所", "研究中心", "实验室", "基金会", "协会", "学会", "联盟", "工委会",
@@ -239,6 +290,15 @@ _STRONG_ZH_SUFFIXES = {"有限责任公司", "股份有限公司", "有限公司
 
 # jieba POS flags of words that are not names: nouns, verbs, adjectives, adverbs, ...
 _NOT_NAME_FLAGS = {"v", "vn", "n", "a", "ad", "an", "d", "t", "s", "f"}
+
+
+def _jieba_boundaries(text: str, lo: int, hi: int) -> set[int]:
+    """Offsets in text[lo:hi] where jieba starts a word (plus lo and hi)."""
+    out, pos = {lo, hi}, lo
+    for word, _ in _posseg().lcut(text[lo:hi]):
+        pos += len(word)
+        out.add(pos)
+    return out
 
 
 def _jieba_first(window: str) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from graphkit.types import CleanText, Mention, Relation
 _ZH_GAP_BREAK = re.compile(r"[，。；：！？,;:!?、和与及（）()\n]")
 _EN_AFTER = re.compile(r"^,?\s*(?:(?:the|a|an)\s+)?[^.;!?]{0,90}?\b(?:of|at|from|with|for)\s+(?:the\s+)?$")
 _EN_AFTER_FROM = re.compile(r"^\s*(?:\(|from\s+|of\s+|at\s+)(?:the\s+)?$")
+_LIST_GAP = re.compile(r"\s*(?:、|,|，|和|与|及|以及|and|, and)\s*")
 _EN_BEFORE = re.compile(r"^(?:'s|’s)?\s*[^.;!?,]{0,60}$")
 
 
@@ -38,7 +39,8 @@ class RelationFinder:
     def _has(self, kind: str, sentence: str) -> bool:
         return any(t in sentence for t in self.triggers[kind])
 
-    def find(self, clean: CleanText, mentions: list[Mention], main: Mention | None) -> list[Relation]:
+    def find(self, clean: CleanText, mentions: list[Mention], main: Mention | None,
+             inner_orgs: list[tuple[Mention, Mention]] = ()) -> list[Relation]:
         text = clean.text
         starts = [m.start for m in mentions]
         out: list[Relation] = []
@@ -68,6 +70,11 @@ class RelationFinder:
                 if org is not None:
                     rel("AFFILIATED_WITH", person, org, 0.85 * person.confidence, "affiliation", role)
                     affiliation[person.key or person.text] = org
+                    # 基金会TOC副主席兼openEuler委员会执行总监熊伟: both roles are the person's.
+                    earlier = [o for o in by["ORG"] if o.end <= org.start]
+                    if earlier and "兼" in text[earlier[-1].end:org.start] and len(text[earlier[-1].end:org.start]) <= 16:
+                        rel("AFFILIATED_WITH", person, earlier[-1], 0.75 * person.confidence, "affiliation-chain",
+                            text[earlier[-1].end:org.start].rstrip("兼 "))
             if self._has("PARTICIPATED_IN", low):
                 for org in by["ORG"]:
                     for event in scoped:
@@ -89,21 +96,41 @@ class RelationFinder:
                             rel("HELD_ON", event, date, 0.85 * scope_conf * date.confidence, "held-date")
             if by["PRODUCT"] and self._has("SHOWCASED", low):
                 for product in by["PRODUCT"]:
-                    org = _subject(product, by["ORG"])
-                    if org is None:
-                        org = next((affiliation[p.key or p.text] for p in by["PERSON"]
-                                    if (p.key or p.text) in affiliation), None)
-                    if org is not None:
+                    orgs = self._subjects(text, product, by["ORG"], "SHOWCASED")
+                    if not orgs:
+                        orgs = [affiliation[p.key or p.text] for p in by["PERSON"]
+                                if (p.key or p.text) in affiliation][:1]
+                    for org in orgs:
                         rel("SHOWCASED", org, product, 0.75 * org.confidence, "showcase-trigger")
             if by["VERSION"] and self._has("RELEASED", low):
                 for version in by["VERSION"]:
-                    org = _subject(version, by["ORG"])
-                    if org is None and version.key.startswith("openeuler") and self.openeuler is not None:
-                        org = Mention(clean.article_id, "ORG", version.text, version.start, version.end,
-                                      self.openeuler.source, key="openeuler", confidence=0.6)
-                    if org is not None:
+                    orgs = self._subjects(text, version, by["ORG"], "RELEASED")
+                    if not orgs and version.key.startswith("openeuler") and self.openeuler is not None:
+                        orgs = [Mention(clean.article_id, "ORG", version.text, version.start, version.end,
+                                        self.openeuler.source, key="openeuler", confidence=0.6)]
+                    for org in orgs:
                         rel("RELEASED", org, version, 0.75 * org.confidence, "release-trigger")
+        for event, org in inner_orgs:
+            s, e = next(((s, e) for s, e in clean.sentences if s <= event.start < e), (event.start, event.end))
+            out.append(Relation(clean.article_id, "PARTICIPATED_IN", org, event, "relations/event-named-after-org",
+                                (s, e), text[s:e], 0.7))
         return out
+
+    def _subjects(self, text: str, target: Mention, orgs: list[Mention], kind: str) -> list[Mention]:
+        """Who did it: an ORG right before a trigger word wins (麒麟软件介绍了…NestOS), else the
+        closest ORG before the target; a list joined by 、/和 (A、B、C等基于…发布) acts together."""
+        before = [o for o in orgs if o.end <= target.start]
+        acting = [o for o in before if self._has(kind, text[o.end:o.end + 8].lower())]
+        head = acting[-1] if acting else (before[-1] if before else (orgs[0] if orgs else None))
+        if head is None:
+            return []
+        group = [head]
+        for org in reversed([o for o in orgs if o.end <= head.start]):
+            if _LIST_GAP.fullmatch(text[org.end:group[-1].start]):
+                group.append(org)
+            else:
+                break
+        return group
 
     def _affiliation(self, text: str, person: Mention, orgs: list[Mention], lang: str):
         """The organisation a person is introduced with, and the role between them."""
