@@ -34,7 +34,7 @@ import stat
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -42,7 +42,8 @@ from graphkit.clean import CJK_CHARS, normalize_text
 from graphkit.errors import ArticleError
 from graphkit.types import Article
 
-__all__ = ["ARTICLE_SUFFIXES", "iter_article_files", "article_id", "read_article"]
+__all__ = ["ARTICLE_SUFFIXES", "iter_article_files", "article_id", "read_article",
+           "read_article_bytes", "read_file_bytes"]
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 LARGE_FILE = 5 * 1024 * 1024            # bytes; larger files are read with a warning
@@ -188,8 +189,22 @@ def read_article(path: Path | str, root: Path | str | None = None) -> Article:
     """
     path = Path(path)
     root = Path(root) if root is not None else path
+    return read_article_bytes(_read_bytes(path), article_id(path, root), path)
+
+
+def read_article_bytes(raw: bytes, article_id: str, path: Path | str) -> Article:
+    """`read_article` for bytes already read: from an fsspec URL, or hashed for the cache.
+
+    Args:
+        raw: the whole file.
+        article_id: its id (see `article_id`; a URL has no local folder to
+            compute it from).
+        path: where the bytes came from, a path or a URL such as
+            `s3://bucket/news/zh/a.md`; kept as `Article.path`, named in errors.
+
+    Returns and raises as `read_article`, without the file-system errors.
+    """
     warnings: list[str] = []
-    raw = _read_bytes(path)
     if len(raw) > LARGE_FILE:
         warnings.append(f"large file: {len(raw) / 2**20:.1f} MiB (over {LARGE_FILE // 2**20} MiB)")
     text = _decode(path, raw, warnings)
@@ -202,7 +217,8 @@ def read_article(path: Path | str, root: Path | str | None = None) -> Article:
     has_meta = fm_kind in ("yaml", "toml")
     title = _one_line(_text_value(meta.pop("title", None)))
     if not title:
-        title, body, source = _title_from_body(body, path)
+        named = PurePosixPath(path) if "://" in str(path) else Path(path)
+        title, body, source = _title_from_body(body, named)
         if fm_kind == "none":
             warnings.append(f"no frontmatter: title from {source}, date unknown")
         elif has_meta:
@@ -223,7 +239,7 @@ def read_article(path: Path | str, root: Path | str | None = None) -> Article:
         warnings.append("empty body")
 
     return Article(
-        id=article_id(path, root),
+        id=article_id,
         path=str(path),
         lang=lang,
         title=title,
@@ -233,6 +249,11 @@ def read_article(path: Path | str, root: Path | str | None = None) -> Article:
         meta=tuple(sorted((str(k), _meta_value(v)) for k, v in meta.items())),
         warnings=tuple(warnings),
     )
+
+
+def read_file_bytes(path: Path | str) -> bytes:
+    """The bytes of an article file, with `read_article`'s errors (missing, FIFO, permission)."""
+    return _read_bytes(Path(path))
 
 
 def _read_bytes(path: Path) -> bytes:

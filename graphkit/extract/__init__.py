@@ -156,19 +156,28 @@ def _orgs_naming_events(candidates: list[Mention], kept: list[Mention]) -> list[
 
 
 def _drop_context_over_gazetteer(candidates: list[Mention]) -> list[Mention]:
-    """A context guess that overlaps a known name loses to it (正式贡献给开放原子开源基金会)."""
-    known = sorted((m.start, m.end) for m in candidates if m.rule_id.startswith("gazetteers/"))
+    """A context guess that overlaps a known name loses to it (正式贡献给开放原子开源基金会),
+    except a list item with sure boundaries (`…、Hyperlogy Project、…`): it wins and takes the
+    known organisation's identity."""
+    known = sorted(((m.start, m.end, m) for m in candidates if m.rule_id.startswith("gazetteers/")),
+                   key=lambda t: (t[0], t[1]))
     if not known:
         return candidates
-    starts = [s for s, _ in known]
-    out = []
+    starts = [s for s, _, _ in known]
+    out, beaten = [], set()
     for m in candidates:
         if m.rule_id.startswith("context/") and m.label in ("ORG", "PERSON"):
             i = bisect.bisect_left(starts, m.end)
-            if any(s < m.end and m.start < e and (s, e) != (m.start, m.end) for s, e in known[max(0, i - 8):i]):
-                continue
+            overlapping = [k for s, e, k in known[max(0, i - 8):i]
+                           if s < m.end and m.start < e and (s, e) != (m.start, m.end)]
+            if overlapping:
+                inside = [k for k in overlapping if m.start <= k.start and k.end <= m.end and k.label == m.label]
+                if not (m.attr("reliable") and len(inside) == len(overlapping)):
+                    continue
+                beaten.update(id(k) for k in inside)
+                m = replace(m, key=inside[0].key, rule_id=inside[0].rule_id + "+list")
         out.append(m)
-    return out
+    return [m for m in out if id(m) not in beaten]
 
 
 def _relabel_listed_products(candidates: list[Mention]) -> list[Mention]:

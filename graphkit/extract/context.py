@@ -53,7 +53,10 @@ class ContextRules:
         self.zh_clause_speaker = re.compile(
             rf"(?:^|(?<=[。！？；，：\n]))(?P<name>[{CJK}]{{2,4}}?)(?={speech})", re.M)
         self.zh_name_honorific = re.compile(rf"(?<=[{CJK}])(?:{honorifics})")
-        titles = _alternation(rules.words("en_titles"))
+        en_titles = rules.words("en_titles")
+        # Titles appear capitalised and in running text, singular and plural: founders, representative.
+        variants = {v for t in en_titles for v in (t, t.lower(), t + "s", t.lower() + "s")}
+        titles = _alternation(variants)
         name = r"(?:[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)"
         self.en_name = name
         # Xiong Wei, the Executive Director of openEuler / Adrian, Director of ... at EasyStack
@@ -192,6 +195,14 @@ class ContextRules:
                 attrs = (("role", m.group("title")),) if "title" in m.groupdict() and m.group("title") else ()
                 yield Mention(article_id, "PERSON", name, start, start + len(name), rule,
                               confidence=conf, attrs=attrs)
+                end = start + len(name)
+                while True:
+                    joined = _EN_AND_NAME.match(text, end)
+                    if not joined or not self._en_name_ok(joined.group("name")):
+                        break
+                    yield Mention(article_id, "PERSON", joined.group("name"), joined.start("name"),
+                                  joined.end("name"), rule, confidence=conf * 0.9, attrs=attrs)
+                    end = joined.end("name")
 
     # --- organisations ------------------------------------------------------
 
@@ -238,7 +249,8 @@ class ContextRules:
                 item = item.strip()
                 if 2 <= len(item) <= 30 and not re.search(r"[，。；\s]{2}", item):
                     yield Mention(article_id, "ORG", item, item_start, item_start + len(item),
-                                  "context/zh-org-list", confidence=0.6)
+                                  "context/zh-org-list", confidence=0.6,
+                                  attrs=(("reliable", "1"),) if i > 0 else ())
 
     def en_orgs(self, article_id: str, text: str):
         for m in self.en_org_suffix.finditer(text):
@@ -272,7 +284,7 @@ class ContextRules:
                 if item in self.en_not_names or not item:
                     continue
                 yield Mention(article_id, "ORG", item, s, s + len(item), "context/en-org-list",
-                              confidence=0.5)
+                              confidence=0.5, attrs=(("reliable", "1"),))
 
 
 # Bodies made only of these words name no organisation: 国际主流基金会, 海外头部开源基金会.
@@ -281,6 +293,7 @@ _GENERIC_ORG_WORDS = re.compile(
     "合作|伙伴|行业|产业|软件|技术|科技|生态|社区|重要|核心|主要|大型|中小|企业|成员|理事|会员|上下游|一流|顶尖|世界|中国|全国")
 
 
+_EN_AND_NAME = re.compile(r",?\s+(?:and|&)\s+(?P<name>[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?(?: [A-Z][a-z]+(?:-[A-Z]?[a-z]+)?){1,2})(?![\w])")
 _EN_CAPITALISED = re.compile(r"(?:[A-Z0-9][\w&.'-]*|[a-z]+[A-Z][\w-]*)(?: (?:[A-Z0-9][\w&.'-]*|of|and|for|de))*(?<! of)(?<! and)(?<! for)")
 
 _STRONG_ZH_SUFFIXES = {"有限责任公司", "股份有限公司", "有限公司", "科技公司", "公司", "集团", "大学", "学院",

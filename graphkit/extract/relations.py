@@ -18,7 +18,7 @@ _ZH_GAP_BREAK = re.compile(r"[，。；：！？,;:!?、和与及（）()\n]")
 _EN_AFTER = re.compile(r"^,?\s*(?:(?:the|a|an)\s+)?[^.;!?]{0,90}?\b(?:of|at|from|with|for)\s+(?:the\s+)?$")
 _EN_AFTER_FROM = re.compile(r"^\s*(?:\(|from\s+|of\s+|at\s+)(?:the\s+)?$")
 _LIST_GAP = re.compile(r"\s*(?:、|,|，|和|与|及|以及|and|, and)\s*")
-_EN_BEFORE = re.compile(r"^(?:'s|’s)?\s*[^.;!?,]{0,60}$")
+_EN_BEFORE = re.compile(r"^(?:'s|’s)?\s*[^.;!?,]{0,60},?\s*$")
 
 
 class RelationFinder:
@@ -65,8 +65,13 @@ class RelationFinder:
             scoped = events or ([main] if main is not None else [])
             scope_conf = 1.0 if events else 0.75
             in_lead = s < lead_end
+            previous = None
             for person in by["PERSON"]:
                 org, role = self._affiliation(text, person, by["ORG"], clean.lang)
+                if org is None and previous is not None and previous[1] is not None \
+                        and _LIST_GAP.fullmatch(text[previous[0].end:person.start]):
+                    org, role = previous[1], previous[2]      # Hong Phuc Dang and Mario Behling
+                previous = (person, org, role)
                 if org is not None:
                     rel("AFFILIATED_WITH", person, org, 0.85 * person.confidence, "affiliation", role)
                     affiliation[person.key or person.text] = org
@@ -96,7 +101,7 @@ class RelationFinder:
                             rel("HELD_ON", event, date, 0.85 * scope_conf * date.confidence, "held-date")
             if by["PRODUCT"] and self._has("SHOWCASED", low):
                 for product in by["PRODUCT"]:
-                    orgs = self._subjects(text, product, by["ORG"], "SHOWCASED")
+                    orgs = self._subjects(text, product, by["ORG"], "SHOWCASED", s)
                     if not orgs:
                         orgs = [affiliation[p.key or p.text] for p in by["PERSON"]
                                 if (p.key or p.text) in affiliation][:1]
@@ -104,7 +109,7 @@ class RelationFinder:
                         rel("SHOWCASED", org, product, 0.75 * org.confidence, "showcase-trigger")
             if by["VERSION"] and self._has("RELEASED", low):
                 for version in by["VERSION"]:
-                    orgs = self._subjects(text, version, by["ORG"], "RELEASED")
+                    orgs = self._subjects(text, version, by["ORG"], "RELEASED", s)
                     if not orgs and version.key.startswith("openeuler") and self.openeuler is not None:
                         orgs = [Mention(clean.article_id, "ORG", version.text, version.start, version.end,
                                         self.openeuler.source, key="openeuler", confidence=0.6)]
@@ -116,12 +121,19 @@ class RelationFinder:
                                 (s, e), text[s:e], 0.7))
         return out
 
-    def _subjects(self, text: str, target: Mention, orgs: list[Mention], kind: str) -> list[Mention]:
+    def _subjects(self, text: str, target: Mention, orgs: list[Mention], kind: str,
+                  sentence_start: int = 0) -> list[Mention]:
         """Who did it: an ORG right before a trigger word wins (麒麟软件介绍了…NestOS), else the
         closest ORG before the target; a list joined by 、/和 (A、B、C等基于…发布) acts together."""
         before = [o for o in orgs if o.end <= target.start]
         acting = [o for o in before if self._has(kind, text[o.end:o.end + 8].lower())]
-        head = acting[-1] if acting else (before[-1] if before else (orgs[0] if orgs else None))
+        if acting:
+            head = acting[-1]
+        elif kind == "RELEASED":
+            head = before[-1] if before else (orgs[0] if orgs else None)
+        else:
+            # No organisation acts here: only the sentence's own subject may have shown it.
+            head = orgs[0] if orgs and orgs[0].start - sentence_start <= 2 else None
         if head is None:
             return []
         group = [head]
