@@ -47,9 +47,11 @@ class RelationFinder:
         body_paragraphs = [p for p in clean.paragraphs if p[0] >= clean.title_end]
         lead_end = body_paragraphs[0][1] if body_paragraphs else clean.title_end
         affiliation: dict[str, Mention] = {}
+        section_event = _SectionScope(clean, main)
         for s, e in clean.sentences:
             lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
             here = mentions[lo:hi]
+            local = section_event.step(s, e, [m for m in here if m.label == "EVENT"])
             if not here:
                 continue
             sentence = text[s:e]
@@ -62,7 +64,7 @@ class RelationFinder:
             by = {label: [m for m in here if m.label == label] for label in
                   ("ORG", "PERSON", "EVENT", "VENUE", "DATE", "VERSION", "PRODUCT")}
             events = by["EVENT"]
-            scoped = events or ([main] if main is not None else [])
+            scoped = events or local
             scope_conf = 1.0 if events else 0.75
             in_lead = s < lead_end
             previous = None
@@ -162,6 +164,45 @@ class RelationFinder:
         if best is None and person.attr("role"):
             return None, ""
         return best, role
+
+
+class _SectionScope:
+    """Which events a sentence that names none speaks of.
+
+    The last event named earlier in the same section (a section starts at a
+    heading-like short paragraph), plus the article's main event. Monthly
+    reports have no main event: each section reports its own.
+    """
+
+    def __init__(self, clean: CleanText, main: Mention | None):
+        self.text = clean.text
+        self.main = main
+        # With a main event, a sub-event (a track, a sub-forum) holds for its paragraph only;
+        # without one (monthly reports), for its whole section.
+        if main is not None:
+            self.headings = sorted(s for s, _ in clean.paragraphs)
+        else:
+            self.headings = sorted(s for s, e in clean.paragraphs
+                                   if _is_heading(clean.text[s:e]) and s >= clean.title_end)
+        self.current: Mention | None = None
+        self.section = -1
+
+    def step(self, s: int, e: int, events: list[Mention]) -> list[Mention]:
+        section = bisect.bisect_right(self.headings, s)
+        if section != self.section:
+            self.section, self.current = section, None
+        if events:
+            self.current = events[-1]
+            return events
+        scope = [self.current] if self.current is not None else []
+        if self.main is not None and all(m.key != self.main.key for m in scope):
+            scope.append(self.main)
+        return scope
+
+
+def _is_heading(paragraph: str) -> bool:
+    paragraph = paragraph.strip()
+    return 0 < len(paragraph) <= 40 and paragraph[-1] not in "。！？.!?；;：:，,"
 
 
 def _subject(target: Mention, orgs: list[Mention]) -> Mention | None:

@@ -1,0 +1,236 @@
+"""The extraction cache: (article id, file bytes, rules, code) -> (ArticleRecord, Extraction).
+
+In: the SQLite file of a previous build (`OUT/graph.cache.sqlite` by default,
+`--cache PATH` to share one between builds). Out: what `process_article`
+returned for the same article id and the same bytes, under the same rules,
+graphkit version, spaCy model and per-article source code; a second build of
+an unchanged corpus then extracts nothing.
+
+Refuses nothing: a cache that is missing is created, one that is corrupt (not
+SQLite, malformed pages, foreign schema, values that do not unpickle) is
+rebuilt, and one that another build keeps locked past `LOCK_TIMEOUT` is
+bypassed, each with one warning on stderr; the build never fails because of
+its cache. The file is in WAL mode and every write is one transaction, so a
+build killed at any moment (SIGKILL included) leaves a valid cache.
+
+Values are pickles: share a cache only between users who trust each other,
+as with any pickle file.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import graphkit
+from graphkit.types import ArticleRecord, Extraction
+
+__all__ = ["CACHE_NAME", "ExtractionCache", "open_cache", "cache_config", "content_hash"]
+
+CACHE_NAME = "graph.cache.sqlite"
+LOCK_TIMEOUT = 5.0          # seconds to wait for another build's write lock
+SCHEMA = 1                  # PRAGMA user_version of the layout below
+BATCH = 256                 # results per write transaction
+
+# Source files whose code cannot change what one article extracts to.
+# Everything else in graphkit/ is hashed into the cache key, so editing an
+# extractor during development never serves stale extractions.
+_NOT_PER_ARTICLE = {"analysis", "commands", "export", "__main__.py", "cache.py", "cli.py",
+                    "dask_executor.py", "evaluate.py", "graph.py", "parallel.py", "resolve.py"}
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def code_digest() -> str:
+    """sha256 of the graphkit sources that per-article results depend on."""
+    package = Path(graphkit.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package).as_posix()
+        if rel.split("/", 1)[0] in _NOT_PER_ARTICLE:
+            continue
+        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def cache_config(rules_digest: str, spacy_model: str | None) -> str:
+    """Everything but the article that a cached value depends on, as one string."""
+    return (f"graphkit {graphkit.__version__}; rules {rules_digest}; model {spacy_model or '-'}; "
+            f"code {code_digest()}; python {sys.version_info[0]}.{sys.version_info[1]}")
+
+
+def _warn(message: str) -> None:
+    print(f"graphkit: warning: {message}", file=sys.stderr)
+
+
+def _is_lock(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+class ExtractionCache:
+    """One open cache file; `get` and `put` never raise on a broken or locked file."""
+
+    def __init__(self, path: str | Path, config: str, timeout: float | None = None):
+        self.path = Path(path)
+        self.config = config
+        self.hits = self.misses = self.written = 0
+        self._pending: list[tuple[str, str, bytes]] = []
+        self._reads_ok = self._writes_ok = True
+        self._broken = False
+        self._conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT if timeout is None else timeout,
+                                     isolation_level=None)
+        try:
+            self._setup()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _setup(self) -> None:
+        conn = self._conn
+        # A file that is not SQLite raises here: "file is not a database".
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, SCHEMA):
+            raise sqlite3.DatabaseError(f"unknown cache layout {version} (expected {SCHEMA})")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL: a crash or SIGKILL loses at most the last transaction, never the file.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        if version == 0:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("CREATE TABLE IF NOT EXISTS extraction ("
+                             " key TEXT PRIMARY KEY, article_id TEXT NOT NULL, value BLOB NOT NULL"
+                             ") WITHOUT ROWID")
+                conn.execute(f"PRAGMA user_version={SCHEMA}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        elif conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'extraction'"
+                          ).fetchone() is None:
+            raise sqlite3.DatabaseError("table 'extraction' is missing")
+
+    # -- keys and values ------------------------------------------------
+
+    def key(self, article_id: str, sha: str) -> str:
+        return hashlib.sha256(f"{self.config}\0{article_id}\0{sha}".encode()).hexdigest()
+
+    def get(self, key: str, article_id: str, path: str) -> tuple[ArticleRecord, Extraction] | None:
+        """The cached result for `key`, its record re-stamped with today's `path`; None on a miss."""
+        if not self._reads_ok:
+            self.misses += 1
+            return None
+        try:
+            row = self._conn.execute("SELECT value FROM extraction WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._fail("read", exc)
+            self.misses += 1
+            return None
+        value = None
+        if row is not None:
+            try:
+                record, extraction = pickle.loads(row[0])
+                if record.id == article_id and extraction.article_id == article_id:
+                    value = (replace(record, path=str(path)), extraction)
+            except Exception as exc:  # noqa: BLE001 - any unpickling fault is a corrupt row
+                self._fail("read", sqlite3.DatabaseError(f"unreadable value: {exc!r}"))
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return value
+
+    def put(self, key: str, record: ArticleRecord, extraction: Extraction) -> None:
+        if not self._writes_ok:
+            return
+        blob = pickle.dumps((record, extraction), protocol=pickle.HIGHEST_PROTOCOL)
+        self._pending.append((key, record.id, blob))
+        if len(self._pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what `put` buffered, in one transaction."""
+        rows, self._pending = self._pending, []
+        if not rows or not self._writes_ok:
+            return
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("INSERT OR REPLACE INTO extraction (key, article_id, value) "
+                                 "VALUES (?, ?, ?)", rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            self._fail("write", exc)
+            return
+        self.written += len(rows)
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self._conn.close()
+            if self._broken:
+                _remove(self.path)
+
+    def _fail(self, what: str, exc: sqlite3.Error) -> None:
+        if _is_lock(exc):
+            if what == "write" and self._writes_ok:
+                _warn(f"{self.path}: cache is locked by another process ({exc}); "
+                      "this build's results are not saved in it")
+                self._writes_ok = False
+            elif what == "read" and self._reads_ok:
+                _warn(f"{self.path}: cache is locked by another process ({exc}); "
+                      "extracting without it")
+                self._reads_ok = False
+            return
+        if not self._broken:
+            _warn(f"{self.path}: cache is corrupt ({exc}); it is ignored and rebuilt by the next build")
+        self._broken = True
+        self._reads_ok = self._writes_ok = False
+
+
+def open_cache(path: str | Path, config: str, timeout: float | None = None) -> ExtractionCache | None:
+    """Open (or create) the cache at `path`; a warning and a fresh file or None, never an error.
+
+    Returns None when the build must go without a cache: the file is locked
+    by another process past the timeout, or cannot be created.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return ExtractionCache(path, config, timeout)
+    except sqlite3.Error as exc:
+        if _is_lock(exc):
+            _warn(f"{path}: cache is locked by another process ({exc}); building without it")
+            return None
+        _warn(f"{path}: cache is corrupt ({exc}); rebuilding it")
+    except OSError as exc:
+        _warn(f"{path}: cannot open the cache ({exc}); building without it")
+        return None
+    try:
+        _remove(path)
+        return ExtractionCache(path, config, timeout)
+    except (sqlite3.Error, OSError) as exc:
+        _warn(f"{path}: cannot rebuild the cache ({exc}); building without it")
+        return None
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            Path(f"{path}{suffix}").unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            _warn(f"{path}{suffix}: cannot remove broken cache file ({exc})")
