@@ -20,7 +20,7 @@ from graphkit.clean import clean_article
 from graphkit.errors import ArticleError, GraphkitError, OutputError
 from graphkit.extract import Extractor
 from graphkit.graph import build_graph
-from graphkit.read import article_id, iter_article_files, read_article
+from graphkit.read import article_id, iter_article_files, read_article, read_article_bytes
 from graphkit.resolve import resolve
 from graphkit.rules import Rules, load_rules
 from graphkit.types import ArticleRecord, Extraction
@@ -36,6 +36,10 @@ class BuildOptions:
     strict: bool = False
     progress: bool = False
     report: bool = True
+    jobs: int = 1                    # worker processes (or Dask workers) for extraction
+    cache: str | None = None         # extraction cache file (cache.py); None: no cache
+    executor: str = "local"          # "local" (this machine) or "dask"
+    scheduler: str | None = None     # Dask scheduler address; None: a LocalCluster of `jobs`
 
 
 @dataclass
@@ -63,13 +67,18 @@ def get_extractor(rules: Rules, spacy_model: str | None = None) -> Extractor:
 
 
 def process_article(path: Path, root: Path, rules: Rules, spacy_model: str | None = None,
-                    timings: Counter | None = None) -> tuple[ArticleRecord, Extraction | None]:
-    """Read, clean and extract one file; a bad file gives a record with its error."""
-    aid = article_id(path, root)
+                    timings: Counter | None = None, *, raw: bytes | None = None,
+                    aid: str | None = None) -> tuple[ArticleRecord, Extraction | None]:
+    """Read, clean and extract one file; a bad file gives a record with its error.
+
+    `raw` is the file's bytes when already read (hashed for the cache, or from
+    a URL, for which `aid` gives the article id).
+    """
+    aid = aid or article_id(path, root)
     timings = timings if timings is not None else Counter()
     t0 = time.perf_counter()
     try:
-        article = read_article(path, root)
+        article = read_article(path, root) if raw is None else read_article_bytes(raw, aid, path)
     except ArticleError as exc:
         return ArticleRecord(aid, str(path), error=exc.reason, stage=exc.stage), None
     t1 = time.perf_counter()
@@ -98,12 +107,22 @@ def filter_confidence(graph: nx.MultiDiGraph, minimum: float) -> nx.MultiDiGraph
     return graph
 
 
-def extract_all(inputs: list[Path], rules: Rules, options: BuildOptions, timings: Counter):
-    """(records, extractions) for every file under the inputs, in a stable order."""
+def extract_all(inputs: list[Path | str], rules: Rules, options: BuildOptions, timings: Counter):
+    """(records, extractions) for every file under the inputs, in a stable order.
+
+    The files are processed by `graphkit.parallel` (in this process, worker
+    processes or Dask, with the cache); results come back in listing order,
+    so the graph does not depend on `options.jobs` or the executor.
+    """
+    from graphkit.parallel import is_url, list_url_articles, run_tasks
+
     records: list[ArticleRecord] = []
     extractions: list[Extraction] = []
-    jobs: list[tuple[Path, Path]] = []
+    jobs: list[tuple[Path | str, Path | str, str]] = []     # (path or URL, input folder, article id)
     for root in inputs:
+        if is_url(root):
+            jobs.extend(list_url_articles(root))
+            continue
         if not root.exists():
             raise GraphkitError(f"{root}: no such file or folder")
         base = root if root.is_dir() else root.parent
@@ -116,14 +135,12 @@ def extract_all(inputs: list[Path], rules: Rules, options: BuildOptions, timings
             if isinstance(item, ArticleError):
                 records.append(ArticleRecord(item.path, item.path, error=item.reason, stage=item.stage))
                 continue
-            jobs.append((item, base))
+            jobs.append((item, base, article_id(item, base)))
     progress = Progress(len(jobs), enabled=options.progress)
-    for path, base in jobs:
-        record, extraction = process_article(path, base, rules, options.spacy_model, timings)
+    for record, extraction in run_tasks(jobs, rules, options, timings, progress.step):
         records.append(record)
         if extraction is not None:
             extractions.append(extraction)
-        progress.step()
     progress.close()
     return records, extractions
 
@@ -150,7 +167,8 @@ def _run_build(inputs: list[str | Path], out_dir: str | Path | None,
     t0 = time.perf_counter()
     rules = load_rules(options.rules_dir)
     timings["rules"] = time.perf_counter() - t0
-    records, extractions = extract_all([Path(p) for p in inputs], rules, options, timings)
+    records, extractions = extract_all([p if isinstance(p, str) and "://" in p else Path(p) for p in inputs],
+                                       rules, options, timings)
     if options.strict and any(r.error for r in records):
         bad = next(r for r in records if r.error)
         raise ArticleError(bad.path, bad.error or "", bad.stage or "read")

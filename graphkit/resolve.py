@@ -14,7 +14,7 @@ import math
 from collections import Counter, defaultdict
 
 from graphkit.rules import Rules
-from graphkit.slug import has_cjk, name_key, slugify
+from graphkit.slug import has_cjk, name_key, person_key, slugify
 from graphkit.types import Entity, Evidence, Extraction, Mention, Resolved, ResolvedRelation
 
 SIGNATURES = {
@@ -82,6 +82,8 @@ class Resolver:
                 anchored = self.anchor.get((m.label, name_key(stripped)))
         if anchored:
             return anchored
+        if m.label == "PERSON":
+            return f"person:{person_key(m.text)}"
         return f"{m.label.lower()}:{slugify(m.text)}"
 
 
@@ -150,6 +152,15 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
             other = by_name.setdefault(k, mid)
             if other != mid and frozenset((other, mid)) not in never and labels[mid] not in ("DATE",):
                 union.union(other, mid)
+    # "Wei Xiong" (given name first) is the 熊伟 of a Chinese article.
+    romanised = {mid for mid in cjk_people}
+    for mid in list(labels):
+        if labels[mid] == "PERSON" and mid not in romanised:
+            parts = mid.split(":", 1)[1].split("-")
+            if len(parts) == 2:
+                flipped = f"person:{parts[1]}-{parts[0]}"
+                if flipped in romanised and frozenset((flipped, mid)) not in never:
+                    union.union(flipped, mid)
     for group in rules.same_as:
         present = [g for g in group if g in labels]
         for other in present[1:]:

@@ -35,3 +35,18 @@ def name_key(text: str) -> str:
     """The scorer's normalisation: NFKC, lower case, letters and digits only."""
     text = unicodedata.normalize("NFKC", text).lower()
     return "".join(ch for ch in text if ch.isalnum())
+
+
+@lru_cache(maxsize=65536)
+def person_key(name: str) -> str:
+    """`熊伟` and `Xiong Wei` -> `xiong-wei`; `徐国栋` and `Xu Guodong` -> `xu-guodong`.
+
+    Chinese names: the surname's pinyin, then the given name's syllables run
+    together, as Chinese names are written in English.
+    """
+    name = unicodedata.normalize("NFKC", name).strip()
+    if has_cjk(name):
+        syllables = lazy_pinyin(name)
+        surname = 2 if len(name) >= 4 else 1
+        return slugify(" ".join(["".join(syllables[:surname]), "".join(syllables[surname:])]))
+    return slugify(name)

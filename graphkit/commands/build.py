@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from collections import Counter
 
 EPILOG = """Example:
   graphkit build examples/articles --out outputs/examples
   graphkit build ../shared/corpus/openeuler-news --out outputs/news --min-confidence 0.5
+  graphkit build news/ --out outputs/news --jobs 4 --cache ~/.cache/graphkit.sqlite
+  graphkit build s3://bucket/news/ --executor dask --scheduler tcp://10.0.0.5:8786
 
 Writes graph.json (node-link, the contract in docs/graph-contract.md),
 graph.graphml, graph.gexf, nodes.csv, edges.csv, graph.html, articles.jsonl,
@@ -31,6 +34,20 @@ def add_parser(sub) -> None:
     p.add_argument("--strict", action="store_true", help="any unreadable article is fatal (exit 1)")
     p.add_argument("--no-report", action="store_true", help="skip the partner-participation report")
     p.add_argument("--quiet", action="store_true", help="no summary, no progress bar")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="worker processes for extraction (default: the number of cores; "
+                        "1 runs in this process); with --executor dask, LocalCluster workers")
+    cache = p.add_mutually_exclusive_group()
+    cache.add_argument("--cache", default=None, metavar="PATH",
+                       help="extraction cache, SQLite (default: OUT/graph.cache.sqlite); "
+                            "unchanged articles are not extracted again")
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where extraction runs: worker processes here (local, the default) or "
+                        "a Dask cluster (needs graphkit[dask])")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default with --executor dask: "
+                        "a LocalCluster of --jobs workers)")
     p.set_defaults(func=run)
 
 
@@ -40,9 +57,21 @@ def run(args) -> int:
     if not 0 <= args.min_confidence <= 1:
         print("graphkit build: error: --min-confidence must be between 0 and 1", file=sys.stderr)
         return 2
+    if args.jobs is not None and args.jobs < 1:
+        print("graphkit build: error: --jobs must be 1 or more", file=sys.stderr)
+        return 2
+    if args.scheduler and args.executor != "dask":
+        print("graphkit build: error: --scheduler needs --executor dask", file=sys.stderr)
+        return 2
+    from graphkit.cache import CACHE_NAME
+    from graphkit.parallel import default_jobs
+
+    cache = None if args.no_cache else (args.cache or str(Path(args.out) / CACHE_NAME))
     options = BuildOptions(rules_dir=args.rules, spacy_model=args.spacy_model,
                            min_confidence=args.min_confidence, strict=args.strict,
-                           progress=not args.quiet, report=not args.no_report)
+                           progress=not args.quiet, report=not args.no_report,
+                           jobs=args.jobs or default_jobs(), cache=cache,
+                           executor=args.executor, scheduler=args.scheduler)
     result = run_build(args.inputs, args.out, options)
     if not args.quiet:
         print_summary(result, args.out)
@@ -63,6 +92,9 @@ def print_summary(result, out: str) -> None:
     edges = Counter(d.get("type") for *_, d in g.edges(data=True))
     print(f"nodes: {g.number_of_nodes()}  " + "  ".join(f"{k} {v}" for k, v in sorted(nodes.items())), file=err)
     print(f"edges: {g.number_of_edges()}  " + "  ".join(f"{k} {v}" for k, v in sorted(edges.items())), file=err)
+    from graphkit.parallel import STATS
+
+    print(f"extracted: {STATS['extracted']}  from cache: {STATS['cached']}", file=err)
     stages = "  ".join(f"{k} {v:.2f}s" for k, v in result.seconds.items() if k != "total")
     print(f"seconds: {result.seconds.get('total', 0):.2f}  ({stages})", file=err)
     print(f"written to {out}/", file=err)

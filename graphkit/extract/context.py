@@ -75,7 +75,12 @@ class ContextRules:
             "(?:" + _alternation([s for s in suffixes if s in _STRONG_ZH_SUFFIXES]) + ")")
         heads = _alternation(rules.words("zh_org_list_heads"))
         self.zh_list_end = re.compile(rf"等[^，。；、\s]{{0,8}}?(?:{heads})")
-        self.en_list_cue = re.compile(r"\b(?:partners such as|partners including|partners like|organizations such as|organisations such as|companies such as|companies including|companies like|vendors such as|members such as|such as|including)\s+", re.I)
+        # Only cues whose head noun says the items are organisations: a bare "such as" lists
+        # features and products as often as partners.
+        self.en_list_cue = re.compile(
+            r"\b(?:partners|companies|organi[sz]ations|vendors|members|enterprises|universities|institutions|"
+            r"communities|foundations|manufacturers|providers|operators|firms|sponsors|co-organi[sz]ers|organi[sz]ers)"
+            r"(?:,)?\s+(?:such as|including|like|from|:)\s+", re.I)
         en_suffixes = _alternation(rules.words("en_org_suffixes"))
         self.en_org_suffix = re.compile(
             rf"(?<![\w])(?P<org>(?:(?:[A-Z][\w&.-]*+|of|for|and|the|de)\s){{0,5}}(?:{en_suffixes}))(?![\w])"
@@ -247,6 +252,8 @@ class ContextRules:
                         item_start += cut
                         item = item[cut:]
                 item = item.strip()
+                if _common_word(item):
+                    continue
                 if 2 <= len(item) <= 30 and not re.search(r"[，。；\s]{2}", item):
                     yield Mention(article_id, "ORG", item, item_start, item_start + len(item),
                                   "context/zh-org-list", confidence=0.6,
@@ -290,7 +297,8 @@ class ContextRules:
 # Bodies made only of these words name no organisation: 国际主流基金会, 海外头部开源基金会.
 _GENERIC_ORG_WORDS = re.compile(
     "国际|国内|海外|全球|主流|头部|知名|领先|优秀|开源|相关|各大|多家|众多|我们|他们|该|本|各|这些|那些|其他|"
-    "合作|伙伴|行业|产业|软件|技术|科技|生态|社区|重要|核心|主要|大型|中小|企业|成员|理事|会员|上下游|一流|顶尖|世界|中国|全国")
+    "合作|伙伴|行业|产业|软件|技术|科技|生态|社区|重要|核心|主要|大型|中小|企业|成员|理事|会员|上下游|一流|顶尖|世界|中国|全国|"
+    "联合|顶级|国内外|多个|多所|高校|该|此|两家|三家|新")
 
 
 _EN_AND_NAME = re.compile(r",?\s+(?:and|&)\s+(?P<name>[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?(?: [A-Z][a-z]+(?:-[A-Z]?[a-z]+)?){1,2})(?![\w])")
@@ -303,6 +311,17 @@ _STRONG_ZH_SUFFIXES = {"有限责任公司", "股份有限公司", "有限公司
 
 # jieba POS flags of words that are not names: nouns, verbs, adjectives, adverbs, ...
 _NOT_NAME_FLAGS = {"v", "vn", "n", "a", "ad", "an", "d", "t", "s", "f"}
+
+
+def _common_word(item: str) -> bool:
+    """A Chinese list item that jieba reads as one ordinary word (存储, 编译器, 运营商), not a name."""
+    if not re.search(f"[{CJK}]", item) or re.search("[A-Za-z]", item):
+        return False
+    words = _posseg().lcut(item)
+    return all(flag in _COMMON_FLAGS for _, flag in words) and len(words) <= 2
+
+
+_COMMON_FLAGS = {"n", "vn", "v", "a", "an", "d", "ad", "m", "q", "r", "f", "l", "i", "uj", "p", "c"}
 
 
 def _jieba_boundaries(text: str, lo: int, hi: int) -> set[int]:

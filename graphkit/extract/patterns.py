@@ -95,7 +95,9 @@ def version_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...]):
             product = _group(m, "p") or ""
             if rule.id == "openeuler-version":
                 parts = ["openEuler", v]
-                if _group(m, "lts"):
+                # openEuler's YY.03 release of an even year is always the LTS (20.03, 22.03, 24.03):
+                # "22.03 SP1" and "22.03 LTS SP1" are one release.
+                if _group(m, "lts") or (v.endswith(".03") and int(v[:2]) % 2 == 0):
                     parts.append("LTS")
                 if _group(m, "sp"):
                     parts.append(m.group("sp").upper())

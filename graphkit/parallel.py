@@ -1,0 +1,321 @@
+"""Run the per-article stage over many files: in this process, a process pool or on Dask.
+
+In: tasks `(path or URL, input folder, article id)` in input order, the rules
+and the build options. Out: `(ArticleRecord, Extraction | None)` for every
+task, in input order whatever the executor and `--jobs`, so `graph.json` does
+not depend on them. The cache (cache.py) is read and written here, in the
+parent process only; workers never see it.
+
+Only paths, rule digests and plain dataclasses cross process boundaries. Each
+worker builds its own Extractor on first use (`pipeline.get_extractor`):
+jieba's dictionaries are process-global and a zh+jieba `nlp` loses them when
+pickled (TRAPS.md, "spaCy and jieba"). Dask workers get the rule files once,
+through a worker plugin, and load them themselves.
+
+Inputs may be fsspec URLs (`s3://bucket/news/`, `file:///srv/news`): they are
+listed with fsspec on the client and read by the workers.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path, PurePosixPath
+
+from graphkit.cache import cache_config, content_hash, open_cache
+from graphkit.errors import ArticleError, GraphkitError
+from graphkit.read import ARTICLE_SUFFIXES, read_file_bytes
+from graphkit.rules import Rules, load_rules
+from graphkit.types import ArticleRecord, Extraction
+
+__all__ = ["STATS", "Task", "default_jobs", "is_url", "list_url_articles", "run_tasks"]
+
+Task = tuple[Path | str, Path | str, str]          # (path or URL, input folder or URL, article id)
+Result = tuple[str | None, ArticleRecord, Extraction | None]   # (sha256 of the bytes, record, extraction)
+
+SERIAL_BELOW = 8        # fewer articles to extract than this: no worker processes
+MAX_CHUNK = 32          # articles per task sent to a worker
+CHUNKS_PER_WORKER = 8   # at least this many chunks per worker, for load balance
+
+# What the last `run_tasks` did: articles, extracted, cached, errors. Tests and
+# the CLI summary read it; "extracted" counts calls of the extractor.
+STATS: Counter = Counter()
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:                  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def is_url(path: object) -> bool:
+    return isinstance(path, str) and _URL.match(path) is not None
+
+
+def _fsspec():
+    try:
+        import fsspec
+    except ImportError:
+        raise GraphkitError("reading URLs needs fsspec: pip install 'graphkit[dask]'") from None
+    return fsspec
+
+
+def list_url_articles(url: str) -> list[Task]:
+    """The article files under an fsspec URL, sorted by article id, as `iter_article_files` does.
+
+    Raises:
+        GraphkitError: the URL names nothing.
+    """
+    fsspec = _fsspec()
+    fs, root = fsspec.core.url_to_fs(url)
+    root = root.rstrip("/")
+    if fs.isdir(root):
+        found = []
+        for name in fs.find(root):
+            rel = name[len(root):].lstrip("/")
+            parts = rel.split("/")
+            if any(p.startswith(".") for p in parts) or not rel.lower().endswith(ARTICLE_SUFFIXES):
+                continue
+            found.append((unicodedata.normalize("NFC", rel), fs.unstrip_protocol(name)))
+        found.sort()
+        return [(full, url, aid) for aid, full in found]
+    if fs.isfile(root):
+        return [(url, url, unicodedata.normalize("NFC", PurePosixPath(root).name))]
+    raise GraphkitError(f"{url}: no such file or folder")
+
+
+# ---------------------------------------------------------------------------
+# Worker side: these run in worker processes (or here when serial)
+
+_RULES: dict[str, Rules] = {}       # rules digest -> Rules
+_RULES_DIRS: dict[str, str] = {}    # rules digest -> folder the Dask plugin wrote them to
+
+
+def _init_pool(rules: Rules) -> None:
+    _RULES[rules.digest] = rules
+
+
+def worker_rules(digest: str) -> Rules:
+    """The rules with this digest in this process, loaded once from where they were put."""
+    rules = _RULES.get(digest)
+    if rules is None:
+        if digest not in _RULES_DIRS:
+            raise RuntimeError(f"rules {digest} were not sent to this worker")
+        rules = load_rules(_RULES_DIRS[digest])
+        if rules.digest != digest:
+            raise RuntimeError(f"rules in {_RULES_DIRS[digest]} have digest {rules.digest}, not {digest}")
+        _RULES[digest] = rules
+    return rules
+
+
+def read_bytes(path: Path | str) -> bytes:
+    """A local file (with `read_article`'s errors) or an fsspec URL."""
+    if not is_url(path):
+        return read_file_bytes(path)
+    try:
+        with _fsspec().open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise ArticleError(path, "file not found", stage="read") from None
+    except PermissionError:
+        raise ArticleError(path, "permission denied", stage="read") from None
+    except (OSError, ValueError) as e:
+        raise ArticleError(path, f"cannot read: {e}", stage="read") from None
+
+
+def run_chunk(job: tuple[str, str | None, list[Task]]) -> tuple[list[Result], Counter]:
+    """Read, clean and extract a few articles: `job` is (rules digest, spaCy model, tasks)."""
+    from graphkit.pipeline import process_article
+
+    digest, spacy_model, tasks = job
+    rules = worker_rules(digest)
+    timings: Counter = Counter()
+    out: list[Result] = []
+    for path, root, aid in tasks:
+        t0 = time.perf_counter()
+        try:
+            raw = read_bytes(path)
+        except ArticleError as exc:
+            out.append((None, ArticleRecord(aid, str(path), error=exc.reason, stage=exc.stage), None))
+            continue
+        timings["read"] += time.perf_counter() - t0
+        record, extraction = process_article(path, root, rules, spacy_model, timings, raw=raw, aid=aid)
+        out.append((content_hash(raw), record, extraction))
+    return out, timings
+
+
+def hash_chunk(tasks: list[Task]) -> list[str | None]:
+    """sha256 of each article's bytes (None if unreadable): the cache key of URLs, read where they live."""
+    out: list[str | None] = []
+    for path, _, _ in tasks:
+        try:
+            out.append(content_hash(read_bytes(path)))
+        except ArticleError:
+            out.append(None)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Executors: map a function over jobs, results in job order
+
+class _Serial:
+    workers = 1
+
+    def map(self, fn: Callable, jobs: Iterable) -> Iterator:
+        return map(fn, jobs)
+
+    def close(self) -> None:
+        pass
+
+
+class _Pool:
+    """A multiprocessing pool; fork on Linux, so workers start without re-importing graphkit."""
+
+    def __init__(self, workers: int, rules: Rules):
+        import multiprocessing
+
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        self.workers = workers
+        self.pool = multiprocessing.get_context(method).Pool(workers, _init_pool, (rules,))
+
+    def map(self, fn: Callable, jobs: Iterable) -> Iterator:
+        return self.pool.imap(fn, jobs)
+
+    def close(self) -> None:
+        self.pool.close()
+        self.pool.join()
+
+    def terminate(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+
+def _make_executor(options, rules: Rules, work: int):
+    executor = getattr(options, "executor", "local") or "local"
+    jobs = max(1, getattr(options, "jobs", 1) or 1)
+    if executor == "dask":
+        from graphkit.dask_executor import DaskExecutor
+
+        return DaskExecutor(rules, jobs, getattr(options, "scheduler", None))
+    if executor != "local":
+        raise GraphkitError(f"unknown executor {executor!r}: use 'local' or 'dask'")
+    if jobs == 1 or work < SERIAL_BELOW:
+        return _Serial()
+    return _Pool(min(jobs, work), rules)
+
+
+def _chunks(items: list, workers: int) -> list[list]:
+    size = max(1, min(MAX_CHUNK, math.ceil(len(items) / (workers * CHUNKS_PER_WORKER))))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+# ---------------------------------------------------------------------------
+# The driver
+
+def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
+              step: Callable[[], None] | None = None) -> Iterator[tuple[ArticleRecord, Extraction | None]]:
+    """(record, extraction) for each task, in task order.
+
+    Args:
+        tasks: from the listing in `pipeline.extract_all`.
+        options: `BuildOptions`; reads `jobs`, `executor`, `scheduler`,
+            `cache` (a path, or None for no cache) and `spacy_model`.
+        timings: per-stage seconds are added to it. With workers, `read`,
+            `clean` and `extract` are summed over workers and `workers` is
+            the wall time they ran; `cache` is hashing, lookups and writes.
+        step: called once per article (the progress bar).
+    """
+    STATS.clear()
+    STATS["articles"] = len(tasks)
+    _RULES[rules.digest] = rules
+    spacy_model = getattr(options, "spacy_model", None)
+    cache_path = getattr(options, "cache", None)
+    cache = None
+    if cache_path and tasks:
+        t = time.perf_counter()
+        cache = open_cache(cache_path, cache_config(rules.digest, spacy_model))
+        timings["cache"] += time.perf_counter() - t
+    executor = None
+    finished = False
+    try:
+        hits: dict[int, tuple[ArticleRecord, Extraction]] = {}
+        if cache is not None:
+            t = time.perf_counter()
+            shas: dict[int, str | None] = {}
+            remote = [i for i, task in enumerate(tasks) if is_url(task[0])]
+            for i, (path, _, _) in enumerate(tasks):
+                if not is_url(path):
+                    try:
+                        shas[i] = content_hash(read_file_bytes(path))
+                    except ArticleError:
+                        shas[i] = None          # the worker reports the error
+            if remote:
+                executor = _make_executor(options, rules, len(remote))
+                chunks = _chunks(remote, executor.workers)
+                got = executor.map(hash_chunk, [[tasks[i] for i in c] for c in chunks])
+                for chunk, hashes in zip(chunks, got):
+                    shas.update(zip(chunk, hashes))
+            for i, sha in shas.items():
+                if sha is not None:
+                    path, _, aid = tasks[i]
+                    value = cache.get(cache.key(aid, sha), aid, str(path))
+                    if value is not None:
+                        hits[i] = value
+            timings["cache"] += time.perf_counter() - t
+
+        misses = [i for i in range(len(tasks)) if i not in hits]
+        results: Iterator[Result] = iter(())
+        t_work = time.perf_counter()
+        if misses:
+            if executor is None:
+                executor = _make_executor(options, rules, len(misses))
+            chunks = _chunks(misses, executor.workers)
+            jobs = [(rules.digest, spacy_model, [tasks[i] for i in c]) for c in chunks]
+            results = _flatten(executor.map(run_chunk, jobs), timings)
+
+        for i, task in enumerate(tasks):
+            if i in hits:
+                record, extraction = hits.pop(i)
+                STATS["cached"] += 1
+            else:
+                sha, record, extraction = next(results)
+                if extraction is None:
+                    STATS["errors"] += 1
+                else:
+                    STATS["extracted"] += 1
+                    if cache is not None and sha is not None:
+                        t = time.perf_counter()
+                        cache.put(cache.key(task[2], sha), record, extraction)
+                        timings["cache"] += time.perf_counter() - t
+            if step is not None:
+                step()
+            yield record, extraction
+        if misses and not isinstance(executor, _Serial):
+            timings["workers"] += time.perf_counter() - t_work
+        finished = True
+    finally:
+        if executor is not None:
+            if finished or not hasattr(executor, "terminate"):
+                executor.close()
+            else:
+                executor.terminate()
+        if cache is not None:
+            t = time.perf_counter()
+            cache.close()
+            timings["cache"] += time.perf_counter() - t
+            STATS["cache_written"] = cache.written
+
+
+def _flatten(chunks: Iterator[tuple[list[Result], Counter]], timings: Counter) -> Iterator[Result]:
+    for results, worker_timings in chunks:
+        timings.update(worker_timings)
+        yield from results
