@@ -1,0 +1,85 @@
+"""Resolution: one node per real-world thing across articles and languages, and nothing more."""
+from __future__ import annotations
+
+from graphkit.resolve import noisy_or, resolve
+from graphkit.slug import person_key
+from graphkit.types import Extraction, Mention, Relation
+
+
+def _m(article, label, text, key="", rule="context/test", start=0):
+    return Mention(article, label, text, start, start + len(text), rule, key=key)
+
+
+def _ex(article, lang, mentions, relations=()):
+    return Extraction(article, lang, "t", "2024-04-12", tuple(mentions), tuple(relations))
+
+
+def test_resolve_people_across_languages(rules):
+    zh = _ex("zh.md", "zh", [_m("zh.md", "PERSON", "熊伟")])
+    en = _ex("en.md", "en", [_m("en.md", "PERSON", "Xiong Wei")])
+    out = resolve([zh, en], rules)
+    people = [e for e in out.entities if e.label == "PERSON"]
+    assert len(people) == 1
+    assert set(people[0].aliases) >= {"熊伟", "Xiong Wei"}
+    assert people[0].article_ids == ("en.md", "zh.md")
+
+
+def test_resolve_reversed_english_name(rules):
+    zh = _ex("zh.md", "zh", [_m("zh.md", "PERSON", "胡欣蔚")])
+    en = _ex("en.md", "en", [_m("en.md", "PERSON", "Xinwei Hu")])
+    assert len([e for e in resolve([zh, en], rules).entities if e.label == "PERSON"]) == 1
+
+
+def test_resolve_gazetteer_orgs_across_languages(rules, extractor):
+    from graphkit.types import CleanText
+
+    def extract(aid, text, lang):
+        clean = CleanText(aid, lang, text, ((0, len(text)),), ((0, len(text)),), (), 0)
+        return extractor.extract(clean, title="", published="2024-04-12")
+
+    out = resolve([extract("zh.md", "麒麟软件与华为共同参展。", "zh"),
+                   extract("en.md", "KylinSoft and Huawei exhibited together.", "en")], rules)
+    orgs = {e.id: e for e in out.entities if e.label == "ORG"}
+    assert {"org:kylinsoft", "org:huawei"} <= set(orgs)
+    assert orgs["org:kylinsoft"].article_ids == ("en.md", "zh.md")
+
+
+def test_resolve_events_by_series_and_edition(rules):
+    a = _ex("a.md", "zh", [_m("a.md", "EVENT", "FOSSASIA Summit 2024", key="fossasia-summit-2024")])
+    b = _ex("b.md", "en", [_m("b.md", "EVENT", "FOSSASIA Summit 2026", key="fossasia-summit-2026")])
+    events = [e for e in resolve([a, b], rules).entities if e.label == "EVENT"]
+    assert len(events) == 2
+
+
+def test_resolve_evidence_merges_same_relation(rules):
+    p = _m("a.md", "PERSON", "熊伟")
+    e = _m("a.md", "EVENT", "FOSSASIA Summit 2024", key="fossasia-summit-2024", start=10)
+    r1 = Relation("a.md", "PRESENTED_AT", p, e, "relations/x", (0, 30), "s1", 0.6)
+    r2 = Relation("a.md", "PRESENTED_AT", p, e, "relations/x", (40, 60), "s2", 0.5)
+    out = resolve([_ex("a.md", "zh", [p, e], [r1, r2])], rules)
+    assert len(out.relations) == 1
+    rel = out.relations[0]
+    assert len(rel.evidence) == 2
+    assert rel.confidence == noisy_or([0.6, 0.5]) == 0.8
+
+
+def test_resolve_drops_relations_of_the_wrong_shape(rules):
+    p = _m("a.md", "PERSON", "熊伟")
+    o = _m("a.md", "ORG", "华为", start=5)
+    wrong = Relation("a.md", "HELD_AT", p, o, "relations/x", (0, 9), "s", 0.9)
+    assert resolve([_ex("a.md", "zh", [p, o], [wrong])], rules).relations == ()
+
+
+def test_resolve_person_key_shapes():
+    assert person_key("徐国栋") == person_key("Xu Guodong") == "xu-guodong"
+    assert person_key("欧阳明辉") == "ouyang-minghui"
+
+
+def test_resolve_never_merge(rules):
+    import dataclasses
+
+    zh = _ex("zh.md", "zh", [_m("zh.md", "PERSON", "胡欣蔚")])
+    en = _ex("en.md", "en", [_m("en.md", "PERSON", "Xinwei Hu")])
+    assert len([e for e in resolve([zh, en], rules).entities if e.label == "PERSON"]) == 1
+    guarded = dataclasses.replace(rules, never_merge=(("person:hu-xinwei", "person:xinwei-hu"),))
+    assert len([e for e in resolve([zh, en], guarded).entities if e.label == "PERSON"]) == 2
