@@ -25,8 +25,8 @@ def test_resolve_people_across_languages(rules):
 
 
 def test_resolve_reversed_english_name(rules):
-    zh = _ex("zh.md", "zh", [_m("zh.md", "PERSON", "胡欣蔚")])
-    en = _ex("en.md", "en", [_m("en.md", "PERSON", "Xinwei Hu")])
+    zh = _ex("zh.md", "zh", [_m("zh.md", "PERSON", "张三丰")])
+    en = _ex("en.md", "en", [_m("en.md", "PERSON", "Sanfeng Zhang")])
     assert len([e for e in resolve([zh, en], rules).entities if e.label == "PERSON"]) == 1
 
 
@@ -78,8 +78,8 @@ def test_resolve_person_key_shapes():
 def test_resolve_never_merge(rules):
     import dataclasses
 
-    zh = _ex("zh.md", "zh", [_m("zh.md", "PERSON", "胡欣蔚")])
-    en = _ex("en.md", "en", [_m("en.md", "PERSON", "Xinwei Hu")])
+    zh = _ex("zh.md", "zh", [_m("zh.md", "PERSON", "张三丰")])
+    en = _ex("en.md", "en", [_m("en.md", "PERSON", "Sanfeng Zhang")])
     assert len([e for e in resolve([zh, en], rules).entities if e.label == "PERSON"]) == 1
-    guarded = dataclasses.replace(rules, never_merge=(("person:hu-xinwei", "person:xinwei-hu"),))
+    guarded = dataclasses.replace(rules, never_merge=(("person:zhang-sanfeng", "person:sanfeng-zhang"),))
     assert len([e for e in resolve([zh, en], guarded).entities if e.label == "PERSON"]) == 2
