@@ -473,6 +473,9 @@ def _strip_html(t: str, link_open) -> str:
     pos = 0
     anchors: list[bool] = []        # for each open <a>: did it open a link?
     search = _HTML_TAG.search
+    # where the next "-->" / "</script>" is, so a thousand unclosed "<!--"
+    # do not each scan to the end of the text (quadratic)
+    next_close: dict[str, int] = {}
     while True:
         m = search(t, pos)
         if m is None:
@@ -481,7 +484,7 @@ def _strip_html(t: str, link_open) -> str:
         pos = m.end()
         tok = m.group()
         if tok == "<!--":
-            end = t.find("-->", m.end())
+            end = _next_close(next_close, "-->", t, m.end())
             if end >= 0:
                 pos = end + 3
             continue
@@ -490,9 +493,9 @@ def _strip_html(t: str, link_open) -> str:
             continue
         closing = m.group(1) == "/"
         if name in _HTML_RAW and not closing:
-            close = re.compile(rf"</{name}\s*>", re.I).search(t, m.end())
-            if close:
-                pos = close.end()
+            end = _next_close(next_close, name, t, m.end())
+            if end >= 0:
+                pos = t.index(">", end) + 1
             continue
         if name == "a":
             if closing:
@@ -515,6 +518,22 @@ def _strip_html(t: str, link_open) -> str:
         return t
     out.append(t[pos:])
     return "".join(out)
+
+
+_RAW_CLOSE = {"script": re.compile(r"</script\s*>", re.I), "style": re.compile(r"</style\s*>", re.I)}
+
+
+def _next_close(cache: dict[str, int], what: str, t: str, start: int) -> int:
+    """Index of the next "-->" or "</script>"/"</style>" at or after `start`, or -1."""
+    hit = cache.get(what)
+    if hit is None or (0 <= hit < start):
+        if what == "-->":
+            hit = t.find("-->", start)
+        else:
+            m = _RAW_CLOSE[what].search(t, start)
+            hit = m.start() if m else -1
+        cache[what] = hit
+    return hit
 
 
 def _blocks(t: str) -> str:

@@ -66,7 +66,7 @@ class ContextRules:
         self.en_title_name = re.compile(
             rf"(?:{titles}),?\s+(?P<name>{name}(?: {name}){{0,2}})(?![\w])"
             rf"|(?:{titles})\s+(?:of|at)\s+[^,.;:!?]{{1,60}},\s+(?P<name2>{name}(?: {name}){{0,2}})(?![\w])")
-        self.en_honorific = re.compile(rf"\b(?:Mr|Ms|Mrs|Dr|Prof|Professor)\.?\s+(?P<name>{name}(?: {name}){{0,2}})")
+        self.en_honorific = re.compile(rf"\b(?:Mr|Ms|Mrs|Dr|Prof|Professor)(?:\.\s*|\s+)(?P<name>{name}(?: {name}){{0,2}})")
         self.en_name_verb = re.compile(
             rf"(?<![\w.])(?P<name>{name} {name}(?: {name})?)\s+(?:from|of|at)\s+(?=[A-Z])"
             rf"|(?<![\w.])(?P<name2>{name} {name}(?: {name})?)\s+(?:delivered|gave|presented|shared|introduced|spoke|highlighted|explained|said|noted|stated|emphasized|emphasised|pointed out)\b")

@@ -17,6 +17,8 @@ from graphkit.types import CleanText, Mention, Relation
 _ZH_GAP_BREAK = re.compile(r"[，。；：！？,;:!?、和与及（）()\n]")
 _EN_AFTER = re.compile(r"^,?\s*(?:(?:the|a|an)\s+)?[^.;!?]{0,90}?\b(?:of|at|from|with|for)\s+(?:the\s+)?$")
 _EN_AFTER_FROM = re.compile(r"^\s*(?:\(|from\s+|of\s+|at\s+)(?:the\s+)?$")
+_CHAIN_GAP = re.compile(r"(?:兼|、|&|及)\s*$")
+_HARD_BREAK = re.compile(r"[，。；：！？,;:!?（）()\n]")
 _LIST_GAP = re.compile(r"\s*(?:、|,|，|和|与|及|以及|and|, and)\s*")
 _EN_BEFORE = re.compile(r"^(?:'s|’s)?\s*[^.;!?,]{0,60},?\s*$")
 
@@ -34,6 +36,7 @@ class RelationFinder:
             "RELEASED": words("released_zh") + words("released_en"),
         }
         self.en_titles = tuple(w.lower() for w in rules.words("en_titles"))
+        self.zh_roles = tuple(sorted(rules.words("zh_roles"), key=len, reverse=True))
         self.openeuler = next((e for e in rules.gazetteer if e.label == "ORG" and e.id == "openeuler"), None)
 
     def _has(self, kind: str, sentence: str) -> bool:
@@ -78,10 +81,22 @@ class RelationFinder:
                     rel("AFFILIATED_WITH", person, org, 0.85 * person.confidence, "affiliation", role)
                     affiliation[person.key or person.text] = org
                     # 基金会TOC副主席兼openEuler委员会执行总监熊伟: both roles are the person's.
-                    earlier = [o for o in by["ORG"] if o.end <= org.start]
-                    if earlier and "兼" in text[earlier[-1].end:org.start] and len(text[earlier[-1].end:org.start]) <= 16:
-                        rel("AFFILIATED_WITH", person, earlier[-1], 0.75 * person.confidence, "affiliation-chain",
-                            text[earlier[-1].end:org.start].rstrip("兼 "))
+                    # 基金会TOC副主席兼openEuler委员会执行总监熊伟, 天翼云研发专家、openEuler SIG Maintainer王麟,
+                    # Expert of Hoperun & openEuler Technical Committee Member: every role in the chain.
+                    chain = org
+                    for earlier in reversed([o for o in by["ORG"] if o.end <= chain.start]):
+                        gap = text[earlier.end:chain.start]
+                        if not (len(gap) <= 24 and _CHAIN_GAP.search(gap) and not _HARD_BREAK.search(gap)):
+                            break
+                        rel("AFFILIATED_WITH", person, earlier, 0.75 * person.confidence, "affiliation-chain",
+                            _CHAIN_GAP.sub("", gap).strip(" 的&"))
+                        chain = earlier
+                    if person.end <= org.start:
+                        for later in [o for o in by["ORG"] if o.start >= org.end]:
+                            gap = text[org.end:later.start]
+                            if len(gap) <= 40 and re.fullmatch(r"[^,;.]*?\s(?:&|and)\s(?:the\s)?", gap):
+                                rel("AFFILIATED_WITH", person, later, 0.7 * person.confidence, "affiliation-chain")
+                            break
             if self._has("PARTICIPATED_IN", low):
                 for org in by["ORG"]:
                     for event in scoped:
@@ -123,6 +138,10 @@ class RelationFinder:
                                 (s, e), text[s:e], 0.7))
         return out
 
+    def _ends_with_role(self, gap: str) -> bool:
+        gap = gap.rstrip(" ：:")
+        return any(gap.endswith(r) for r in self.zh_roles)
+
     def _subjects(self, text: str, target: Mention, orgs: list[Mention], kind: str,
                   sentence_start: int = 0) -> list[Mention]:
         """Who did it: an ORG right before a trigger word wins (麒麟软件介绍了…NestOS), else the
@@ -152,7 +171,9 @@ class RelationFinder:
         for org in orgs:
             if org.end <= person.start:
                 gap = text[org.end:person.start]
-                if len(gap) <= 24 and not _ZH_GAP_BREAK.search(gap) and not gap.isspace() or gap in ("的", ""):
+                role_gap = len(gap) <= 40 and not _HARD_BREAK.search(gap) and not gap.endswith(("、", "和", "与", "及")) \
+                    and self._ends_with_role(gap)
+                if (len(gap) <= 24 and not _ZH_GAP_BREAK.search(gap) and not gap.isspace()) or gap in ("的", "") or role_gap:
                     best, role = org, gap.strip(" 的&")
                 elif _EN_BEFORE.match(gap) and any(t in gap.lower() for t in self.en_titles):
                     best, role = org, gap.strip(" ,'’s")
