@@ -29,7 +29,7 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def out_dir(tmp_path):
+def built(tmp_path):
     write_graph_json(sample_graph(), tmp_path)
     return tmp_path
 
@@ -53,8 +53,8 @@ def test_names_resolve_both_languages(name):
     assert NameIndex(sample_graph()).resolve(name, ("ORG",)) == "org:kylinsoft"
 
 
-def test_query_org_same_output_for_every_name(out_dir, capsys):
-    outputs = {name: run_cli(capsys, "query", str(out_dir), "org", name)
+def test_query_org_same_output_for_every_name(built, capsys):
+    outputs = {name: run_cli(capsys, "query", str(built), "org", name)
                for name in ("麒麟软件", "KylinSoft", "ｋｙｌｉｎｓｏｆｔ", "org:kylinsoft")}
     assert len(set(outputs.values())) == 1
     code, out, err = outputs["麒麟软件"]
@@ -67,19 +67,19 @@ def test_query_org_same_output_for_every_name(out_dir, capsys):
     assert "  NestOS (product:nestos)" in out
 
 
-def test_query_org_json(out_dir, capsys):
-    code, out, _ = run_cli(capsys, "query", str(out_dir), "org", "KylinSoft", "--json")
+def test_query_org_json(built, capsys):
+    code, out, _ = run_cli(capsys, "query", str(built), "org", "KylinSoft", "--json")
     assert code == 0
     data = json.loads(out)
     assert data["kind"] == "org" and data["id"] == "org:kylinsoft"
     assert [(e["label"], e["date"], e["venue"]) for e in data["events"]] == [
         ("FOSSASIA Summit 2024", "2024-04-08", "Hanoi")]
     assert data["events"][0]["evidence"][0]["article"] == ZH
-    assert run_cli(capsys, "query", str(out_dir), "--json", "org", "麒麟软件")[1] == out
+    assert run_cli(capsys, "query", str(built), "--json", "org", "麒麟软件")[1] == out
 
 
-def test_query_event_profile(out_dir, capsys):
-    code, out, _ = run_cli(capsys, "query", str(out_dir), "event", "fossasia summit 2024")
+def test_query_event_profile(built, capsys):
+    code, out, _ = run_cli(capsys, "query", str(built), "event", "fossasia summit 2024")
     assert code == 0
     assert out.startswith("FOSSASIA Summit 2024 (event:fossasia-summit-2024)\n")
     assert "date: 2024-04-08  venue: Hanoi  articles: 2" in out
@@ -88,8 +88,8 @@ def test_query_event_profile(out_dir, capsys):
     assert "  “Ushering in a Future of Digital Intelligence” by Xiong Wei" in out
 
 
-def test_query_person_profile(out_dir, capsys):
-    code, out, _ = run_cli(capsys, "query", str(out_dir), "person", "熊伟")
+def test_query_person_profile(built, capsys):
+    code, out, _ = run_cli(capsys, "query", str(built), "person", "熊伟")
     assert code == 0
     assert out.startswith("Xiong Wei (person:xiong-wei)\naliases: Xiong Wei, 熊伟, 熊博\n")
     assert "  openEuler — 执行总监 (org:openeuler)" in out
@@ -111,20 +111,20 @@ def test_query_neighbors_type_filter(kind, expected):
     assert [(n.relation, n.id) for n in result.neighbors] == expected
 
 
-def test_query_neighbors_both_directions(out_dir, capsys):
-    code, out, _ = run_cli(capsys, "query", str(out_dir), "neighbors", "KylinSoft")
+def test_query_neighbors_both_directions(built, capsys):
+    code, out, _ = run_cli(capsys, "query", str(built), "neighbors", "KylinSoft")
     assert code == 0
     assert "  <-[AFFILIATED_WITH]- Xu Guodong (person:xu-guodong, PERSON)" in out
     assert "  -[SHOWCASED]-> NestOS (product:nestos, PRODUCT)" in out
 
 
-def test_query_neighbors_bad_type(out_dir, capsys):
-    code, out, err = run_cli(capsys, "query", str(out_dir), "neighbors", "KylinSoft", "--type", "COMPANY")
+def test_query_neighbors_bad_type(built, capsys):
+    code, out, err = run_cli(capsys, "query", str(built), "neighbors", "KylinSoft", "--type", "COMPANY")
     assert code == 1 and "not a node type" in err
 
 
-def test_query_path_prints_hops_with_relation_and_evidence(out_dir, capsys):
-    code, out, _ = run_cli(capsys, "query", str(out_dir), "path", "熊伟", "麒麟软件")
+def test_query_path_prints_hops_with_relation_and_evidence(built, capsys):
+    code, out, _ = run_cli(capsys, "query", str(built), "path", "熊伟", "麒麟软件")
     assert code == 0
     assert out.splitlines() == [
         "Xiong Wei (person:xiong-wei) → KylinSoft (org:kylinsoft): 2 hops",
@@ -135,8 +135,8 @@ def test_query_path_prints_hops_with_relation_and_evidence(out_dir, capsys):
     ]
 
 
-def test_query_path_json(out_dir, capsys):
-    code, out, _ = run_cli(capsys, "query", str(out_dir), "path", "UnionTech", "Linaro", "--json")
+def test_query_path_json(built, capsys):
+    code, out, _ = run_cli(capsys, "query", str(built), "path", "UnionTech", "Linaro", "--json")
     data = json.loads(out)
     assert code == 0 and data["kind"] == "path"
     assert [h["relation"] for h in data["hops"]] == ["PARTICIPATED_IN"] * 4
@@ -186,8 +186,8 @@ def test_query_neighbors_ambiguous_across_types():
     (["event", "FOSSASIA"], "FOSSASIA", ("EVENT",), "did you mean: event:fossasia-summit-2024"),
     (["path", "熊伟", "nobody"], "nobody", None, "no node named 'nobody'"),
 ])
-def test_query_unknown_names_exit_1(out_dir, capsys, argv, unknown, types, message):
-    code, out, err = run_cli(capsys, "query", str(out_dir), *argv)
+def test_query_unknown_names_exit_1(built, capsys, argv, unknown, types, message):
+    code, out, err = run_cli(capsys, "query", str(built), *argv)
     assert code == 1 and out == ""
     assert message in err
     with pytest.raises(UnknownNameError):

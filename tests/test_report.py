@@ -330,3 +330,10 @@ def test_report_load_graph_reads_links_key_and_file_path(tmp_path):
     G = load_graph(tmp_path / "old.json")
     assert G.is_multigraph() and G.is_directed()
     assert G.number_of_edges() == 26 and G.graph["articles"][ZH]["lang"] == "zh"
+
+
+def test_report_survives_a_lone_surrogate_in_a_label(tmp_path):
+    G = sample_graph()
+    G.nodes["org:kylinsoft"]["label"] = "Kylin\ud800Soft"
+    write_report(G, tmp_path)
+    assert "Kylin?Soft" in (tmp_path / "report.md").read_text(encoding="utf-8")

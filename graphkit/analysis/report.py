@@ -100,10 +100,7 @@ class Heatmap:
     rows: tuple[tuple[str, str], ...]          # (org id, label)
     cols: tuple[tuple[str, str, str], ...]     # (event id, label, date)
     cells: tuple[tuple[int, ...], ...]
-
-    @property
-    def peak(self) -> int:
-        return max((c for row in self.cells for c in row), default=0)
+    peak: int = 0                              # the largest cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +179,8 @@ def _heatmap(partners: tuple[OrgProfile, ...]) -> Heatmap:
         for e in p.events:
             row[index[e.id]] = max(1, len(e.evidence))
         cells.append(tuple(row))
-    return Heatmap(tuple((p.id, p.label) for p in partners), ordered, tuple(cells))
+    return Heatmap(tuple((p.id, p.label) for p in partners), ordered, tuple(cells),
+                   max((c for row in cells for c in row), default=0))
 
 
 def _pairs(scope: Scope, events: tuple[EventProfile, ...]) -> tuple[Pair, ...]:
@@ -636,8 +634,9 @@ def write_heatmap_png(report: Report, path: Path) -> str:
 
 def _write(path: Path, text: str) -> Path:
     # temporary file + rename: a build killed here keeps the previous file whole;
-    # atomic_write raises OutputError naming the path
-    return atomic_write(path, text)
+    # atomic_write raises OutputError naming the path. A lone surrogate (valid in
+    # JSON, not in UTF-8) becomes "?" instead of failing the whole report.
+    return atomic_write(path, text.encode("utf-8", errors="replace"))
 
 
 def write_report(G: nx.MultiDiGraph, out_dir: str | Path,

@@ -74,7 +74,7 @@ class ContextRules:
         self.zh_strong_suffix = re.compile(
             "(?:" + _alternation([s for s in suffixes if s in _STRONG_ZH_SUFFIXES]) + ")")
         heads = _alternation(rules.words("zh_org_list_heads"))
-        self.zh_list_end = re.compile(rf"等[^，。；、\s]{{0,8}}?(?:{heads})")
+        self.zh_list_end = re.compile(rf"等[^，。；、\s]{{0,8}}?(?:{heads})|(?<=[{CJK}A-Za-z])(?:\d+|[两三四五六七八九十]+)家(?:{heads})")
         # Only cues whose head noun says the items are organisations: a bare "such as" lists
         # features and products as often as partners.
         self.en_list_cue = re.compile(
@@ -240,18 +240,28 @@ class ContextRules:
             segment = text[lo:m.start()]
             if "、" not in segment:
                 continue
-            pos = lo
-            items = segment.split("、")
-            for i, item in enumerate(items):
-                item_start = pos
-                pos += len(item) + 1
+            # (start, item) pairs with exact offsets; the last item may hold the final
+            # conjunction: 微众银行和中移在线 (but not 润和软件).
+            items, pos = [], lo
+            for part in segment.split("、"):
+                items.append((pos, part))
+                pos += len(part) + 1
+            last_start, last = items[-1]
+            for joiner in ("以及", "和", "及", "与"):
+                cut = last.find(joiner)
+                if cut >= 2 and len(last) - cut - len(joiner) >= 2:
+                    items[-1:] = [(last_start, last[:cut]), (last_start + cut + len(joiner), last[cut + len(joiner):])]
+                    break
+            for i, (item_start, item) in enumerate(items):
                 if i == 0:
                     cut = max((item.rfind(w) + len(w) for w in ("与", "和", "携手", "联合", "来自", "包括", "及", "同", "跟", "邀请", "汇聚", "吸引") if w in item), default=0)
                     # 润和软件 holds 和: keep the cut only when what follows still looks like a name.
                     if 0 < cut and len(item) - cut >= 2:
                         item_start += cut
                         item = item[cut:]
-                item = item.strip()
+                stripped = item.strip()
+                item_start += len(item) - len(item.lstrip())
+                item = stripped
                 if _common_word(item):
                     continue
                 if 2 <= len(item) <= 30 and not re.search(r"[，。；\s]{2}", item):

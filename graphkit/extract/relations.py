@@ -206,6 +206,7 @@ class _SectionScope:
             self.headings = sorted(s for s, e in clean.paragraphs
                                    if _is_heading(clean.text[s:e]) and s >= clean.title_end)
         self.current: Mention | None = None
+        self.last: Mention | None = None
         self.section = -1
 
     def step(self, s: int, e: int, events: list[Mention]) -> list[Mention]:
@@ -213,12 +214,18 @@ class _SectionScope:
         if section != self.section:
             self.section, self.current = section, None
         if events:
-            self.current = events[-1]
+            self.current = self.last = events[-1]
             return events
-        scope = [self.current] if self.current is not None else []
+        current = self.current
+        if current is None and self.main is None and self.last is not None and _ANAPHOR.search(self.text[s:e]):
+            current = self.last         # 在本次峰会上 / at the summit: the event last named
+        scope = [current] if current is not None else []
         if self.main is not None and all(m.key != self.main.key for m in scope):
             scope.append(self.main)
         return scope
+
+
+_ANAPHOR = re.compile(r"本次|此次|这次|该次|会上|大会上|峰会上|现场|活动中|期间|\b(?:the|this) (?:summit|event|conference|meetup|forum|gathering|workshop)\b|during the", re.I)
 
 
 def _is_heading(paragraph: str) -> bool:
