@@ -38,7 +38,7 @@ _FILE_KEYS = {
     "resolution": {"kind", "same_as", "never_merge", "description"},
 }
 _ENTRY_KEYS = {"id", "names", "case_sensitive", "parent", "series"}
-_REGEX_KEYS = {"id", "pattern", "match", "no_match", "confidence", "flags", "description"}
+_REGEX_KEYS = {"id", "pattern", "match", "no_match", "confidence", "flags", "description", "lang"}
 _FLAGS = {"IGNORECASE": re.IGNORECASE, "VERBOSE": re.VERBOSE}
 _REPEAT = re.compile(r"[*+]|\{\d*,\d*\}")
 _QUANTIFIER = re.compile(r"(?:[*+]|\{\d*,\d*\})([+?]?)")
@@ -71,6 +71,7 @@ class RegexRule:
     pattern: re.Pattern
     confidence: float
     source: str            # "patterns/dates.yaml#zh-month-day"
+    lang: str = ""         # "zh" or "en": run only on articles of that language
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,10 @@ def _load_regexes(rel: str, data: dict) -> list[RegexRule]:
         confidence = rule.get("confidence", 0.8)
         if not isinstance(confidence, (int, float)) or not 0 < confidence <= 1:
             raise RuleError(rel, f"{rid}.confidence", "must be a number in (0, 1]")
-        out.append(RegexRule(rid, label, compiled, float(confidence), f"{rel}#{rid}"))
+        lang = rule.get("lang", "")
+        if lang not in ("", "zh", "en"):
+            raise RuleError(rel, f"{rid}.lang", f"unknown language {lang!r}; expected zh or en")
+        out.append(RegexRule(rid, label, compiled, float(confidence), f"{rel}#{rid}", lang))
     return out
 
 

@@ -97,6 +97,17 @@ def in_window(date: str, since: str | None, until: str | None) -> bool:
     return True
 
 
+def text(value) -> str:
+    """`str(value)` that UTF-8 can encode: JSON may hold lone surrogates, which
+    would break printing, file writes and matplotlib; they become '?'."""
+    value = str(value)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", errors="replace").decode("utf-8")
+    return value
+
+
 def _iso(value) -> str:
     """An ISO date string from a graph value, or '' when it is not one."""
     text = str(value or "").strip()
@@ -281,13 +292,13 @@ class Facts:
 
     # -- nodes and articles -------------------------------------------------
     def label(self, node: str) -> str:
-        return str(self.G.nodes[node].get("label") or node) if node in self.G else str(node)
+        return text(self.G.nodes[node].get("label") or node) if node in self.G else text(node)
 
     def type(self, node: str) -> str:
         return str(self.G.nodes[node].get("type", "")) if node in self.G else ""
 
     def aliases(self, node: str) -> tuple[str, ...]:
-        return tuple(sorted({str(a) for a in self.G.nodes[node].get("aliases") or ()}))
+        return tuple(sorted({text(a) for a in self.G.nodes[node].get("aliases") or ()}))
 
     def node_articles(self, node: str) -> tuple[str, ...]:
         return tuple(sorted({str(a) for a in self.G.nodes[node].get("articles") or ()}))
@@ -303,7 +314,7 @@ class Facts:
         return str((self.articles.get(article) or {}).get("lang") or "")
 
     def article_title(self, article: str) -> str:
-        return str((self.articles.get(article) or {}).get("title") or "")
+        return text((self.articles.get(article) or {}).get("title") or "")
 
     def targets(self, node: str, kind: str) -> list[tuple[str, dict]]:
         """(target, merged edge data) of `node`'s outgoing `kind` relations, by target id."""
@@ -344,7 +355,7 @@ class Facts:
             if not isinstance(item, dict) or not item.get("article"):
                 continue
             article = str(item["article"])
-            sentence = " ".join(str(item.get("sentence") or "").split())
+            sentence = " ".join(text(item.get("sentence") or "").split())
             start = item.get("start")
             ev = Evidence(article, sentence, self.article_date(article),
                           self.article_title(article), self.article_lang(article),
@@ -498,7 +509,7 @@ class Scope:
                                              self.facts.label(e).casefold(), e))
 
     def _roles(self, data: dict) -> tuple[str, ...]:
-        role = str(data.get("role") or "").strip()
+        role = text(data.get("role") or "").strip()
         return tuple(r.strip() for r in role.split("; ") if r.strip()) if role else ()
 
     def org_people(self, org: str) -> tuple[PersonRef, ...]:

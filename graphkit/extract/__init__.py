@@ -14,7 +14,7 @@ from dataclasses import replace
 from graphkit.extract.context import ContextRules
 from graphkit.extract.events import EventFinder, choose_main_event, scope_series_mentions
 from graphkit.extract.gazetteer import Gazetteer, lower_same_length
-from graphkit.extract.patterns import date_mentions, version_mentions
+from graphkit.extract.patterns import date_mentions, named_mentions, version_mentions
 from graphkit.extract.relations import RelationFinder
 from graphkit.rules import Rules
 from graphkit.types import CleanText, Extraction, Mention
@@ -70,6 +70,8 @@ class Extractor:
         self.events = EventFinder(rules)
         self.relations = RelationFinder(rules)
         self.report_title = re.compile("|".join(re.escape(w) for w in rules.words("report_titles")) or "(?!)", re.I)
+        self.product_stopwords = frozenset(rules.words("product_stopwords"))
+        self.org_names = frozenset(n.lower() for e in rules.gazetteer if e.label == "ORG" for n in e.names)
         self.ner = None
         if spacy_model:
             from graphkit.extract.ner import SpacyNer
@@ -97,6 +99,8 @@ class Extractor:
         candidates.extend(date_mentions(aid, text, regexes.get("DATE", ()), published))
         candidates.extend(version_mentions(aid, text, regexes.get("VERSION", ())))
         candidates.extend(self.events.shape_mentions(aid, text, regexes.get("EVENT", ()), published))
+        candidates.extend(named_mentions(aid, text, regexes.get("PRODUCT", ()), clean.lang,
+                                         self.product_stopwords, "PRODUCT", self.org_names))
         has_cjk = clean.lang == "zh" or re.search("[\u4e00-\u9fff]", text) is not None
         if has_cjk:
             candidates.extend(self.context.zh_people(aid, text))

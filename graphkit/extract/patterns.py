@@ -162,3 +162,21 @@ def event_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], pub
             yield Mention(article_id, "EVENT", surface, s, s + len(surface), rule.source, key=key,
                           confidence=rule.confidence if year else rule.confidence * 0.8,
                           attrs=tuple(attrs))
+
+
+def named_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], lang: str,
+                   stopwords: frozenset[str], label: str, known_orgs: frozenset[str] = frozenset()):
+    """Names by shape (group `name`): CamelCase tools, `LTF框架`; stop words are never names,
+    nor are compounds of a known organisation (OpenAtom-openEuler, openEuler-related)."""
+    for rule in rules:
+        if rule.lang and rule.lang != lang:
+            continue
+        for m in rule.pattern.finditer(text):
+            name = m.group("name").strip()
+            if not name or name in stopwords or name.split()[0] in stopwords or len(name) < 2:
+                continue
+            if any(part.lower() in known_orgs for part in re.split(r"[-\s]", name)):
+                continue
+            start = m.start("name")
+            yield Mention(article_id, label, name, start, start + len(name), rule.source,
+                          key=slugify(name), confidence=rule.confidence)
