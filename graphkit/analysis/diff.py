@@ -199,10 +199,10 @@ def _quote(evidence: tuple[Evidence, ...]) -> str:
     first = next((e for e in evidence if e.sentence), evidence[0] if evidence else None)
     if first is None:
         return ""
-    where = ", ".join(x for x in (first.article, first.date) if x)
+    where = md_code(first.article) + (f", {first.date}" if first.date else "")
     said = f"“{md(first.sentence)}” " if first.sentence else ""
     more = f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else ""
-    return f" — {said}\\[{md(where)}\\]{more}"
+    return f" — {said}({where}){more}"
 
 
 def render_markdown(diff: GraphDiff) -> str:

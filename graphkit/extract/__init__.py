@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from graphkit.extract.context import ContextRules
-from graphkit.extract.events import EventFinder, choose_main_event, scope_series_mentions
+from graphkit.extract.events import EventFinder, choose_main_event, date_main_event, scope_series_mentions
 from graphkit.extract.gazetteer import Gazetteer, lower_same_length
 from graphkit.extract.patterns import date_mentions, named_mentions, version_mentions
 from graphkit.extract.relations import RelationFinder
@@ -122,7 +122,7 @@ class Extractor:
         """All mentions and relations of one article."""
         mentions, inner = self._mentions(clean, published)
         is_report = bool(self.report_title.search(title))
-        main = None if is_report else choose_main_event(clean, mentions)
+        main = None if is_report else date_main_event(choose_main_event(clean, mentions), published)
         mentions = scope_series_mentions(mentions, main, published)
         if main is not None:
             main = next((m for m in mentions if m.start == main.start and m.label == "EVENT"), main)

@@ -12,9 +12,12 @@ from dataclasses import replace
 
 from graphkit.extract.gazetteer import GazetteerHit
 from graphkit.extract.patterns import event_mentions
+from graphkit.slug import slugify
 from graphkit.rules import RegexRule, Rules
 from graphkit.types import CleanText, Mention
 
+# A city that tells one meetup of a series from another: openEuler Meetup ·深圳站, Meetup in Shanghai.
+_CITY_AFTER = re.compile(r"[ \t]*[·•\-—]?[ \t]*(?P<city>[\u4e00-\u9fff]{2,3})站|[ \t]+(?:in|@)[ \t]+(?P<city_en>[A-Z][a-z]+(?:[ '][A-Z][a-z]+)?)")
 _AFTER = re.compile(r"[ \t]*(?P<year>(?:19|20)\d{2})(?![\d.])(?:\s*年)?")
 _BEFORE = re.compile(r"(?P<year>(?:19|20)\d{2})[ \t]*年?[ \t]*(?:第(?P<ordinal>[一二三四五六七八九十\d]{1,3})届[ \t]*)?$|第(?P<ordinal2>[一二三四五六七八九十\d]{1,3})届[ \t]*$")
 
@@ -38,7 +41,20 @@ class EventFinder:
                 year = before.group("year")
             start -= len(before.group(0))
         series = hit.entry.id
-        attrs = [("series", series), ("name", hit.entry.display)]
+        city = ""
+        if _is_meetup(hit.entry.display):
+            near = _CITY_AFTER.match(text, end)
+            if near:
+                city = near.group("city") or near.group("city_en")
+                end = near.end()
+                after = _AFTER.match(text, end)
+                if after and not year:
+                    year = after.group("year")
+                    end = after.end()
+        attrs = [("series", series), ("name", hit.entry.display + (f" {city}" if city else ""))]
+        if city:
+            attrs.append(("city", city))
+            series = f"{series}-{slugify(city)}"
         if year:
             attrs.append(("edition", year))
         if ordinal:
@@ -51,6 +67,11 @@ class EventFinder:
 
     def shape_mentions(self, article_id: str, text: str, rules: tuple[RegexRule, ...], published: str | None):
         return event_mentions(article_id, text, rules, published)
+
+
+def _is_meetup(name: str) -> bool:
+    """Series that meet in many cities a year: the city is part of the event's identity."""
+    return bool(re.search(r"meetup|meet-up|用户组|沙龙|salon|workshop|工作坊|road ?show|巡回|校园行|techday", name, re.I))
 
 
 def choose_main_event(clean: CleanText, mentions: list[Mention]) -> Mention | None:
@@ -70,6 +91,13 @@ def choose_main_event(clean: CleanText, mentions: list[Mention]) -> Mention | No
 
 def _series_of(m: Mention) -> str:
     return m.attr("series") or m.attr("name").lower()
+
+
+def date_main_event(main: Mention | None, published: str | None) -> Mention | None:
+    """A main event named without its edition is the edition of the article's year."""
+    if main is None or main.attr("edition") or not published:
+        return main
+    return replace(main, key=f"{main.key}-{published[:4]}", attrs=main.attrs + (("edition", published[:4]),))
 
 
 def scope_series_mentions(mentions: list[Mention], main: Mention | None, published: str | None) -> list[Mention]:

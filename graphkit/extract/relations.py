@@ -138,6 +138,10 @@ class RelationFinder:
                                 (s, e), text[s:e], 0.7))
         return out
 
+    def _starts_with_role(self, after: str) -> bool:
+        after = after.lstrip(" 的")
+        return any(after.startswith(r) or r in after[:10] for r in self.zh_roles)
+
     def _ends_with_role(self, gap: str) -> bool:
         gap = gap.rstrip(" ：:")
         return any(gap.endswith(r) for r in self.zh_roles)
@@ -179,6 +183,9 @@ class RelationFinder:
                     best, role = org, gap.strip(" ,'’s")
             elif org.start >= person.end and best is None:
                 gap = text[person.end:org.start]
+                # Speaker：李航   深圳软件行业协会副秘书长 (agenda lines: name, organisation, role)
+                if gap.strip(" \t　,，") == "" and gap and self._starts_with_role(text[org.end:org.end + 12]):
+                    return org, text[org.end:org.end + 12].split("\n")[0].strip()
                 if _EN_AFTER_FROM.match(gap) or (_EN_AFTER.match(gap) and any(t in gap.lower() for t in self.en_titles)):
                     role = re.sub(r"^,?\s*(?:(?:the|a|an)\s+)?|\s*\b(?:of|at|from|with|for)\s+(?:the\s+)?$", "", gap)
                     return org, role.strip(" (")
