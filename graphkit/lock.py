@@ -8,7 +8,12 @@ two builds never write the same folder at the same time, so neither can
 corrupt the other's files or the cache in that folder.
 
 Why flock: the kernel drops the lock when the holding process dies, SIGKILL
-included, so there is never a stale lock to clean up by hand. The lock file
+included, so there is never a stale lock to clean up by hand. A flock belongs
+to the open file, which `fork()` shares with the child: worker processes
+forked during the build (graphkit/parallel.py) would keep the lock alive if
+they outlived a killed build, so each forked child closes its copy at once
+(`os.register_at_fork`); closing, unlike `LOCK_UN`, leaves the parent's lock
+in place. The lock file
 itself is never deleted (deleting it would let a third build lock a new file
 while the second still holds the old one). It holds the pid of the current
 holder, for the message only.
@@ -44,6 +49,23 @@ LOCK_NAME = ".graphkit.lock"
 _STALE_TEMP = re.compile(r"\..+\.[0-9a-f]{12}\.tmp")
 
 
+_HELD: set[int] = set()      # lock descriptors this process holds
+
+
+def _close_inherited() -> None:
+    # in a forked child: drop the copies of the parent's lock descriptors
+    for fd in list(_HELD):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited)
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -71,6 +93,7 @@ def output_lock(out: str | os.PathLike[str], *,
     except OSError as exc:
         raise OutputError(f"{folder}: cannot create the output folder's lock file "
                           f"{LOCK_NAME}: {exc.strerror or exc}") from exc
+    _HELD.add(fd)
     try:
         if fcntl is not None:
             try:
@@ -86,6 +109,7 @@ def output_lock(out: str | os.PathLike[str], *,
         yield folder
     finally:
         # closing the descriptor releases the flock
+        _HELD.discard(fd)
         os.close(fd)
 
 

@@ -170,8 +170,10 @@ def _run_build(inputs: list[str | Path], out_dir: str | Path | None,
     records, extractions = extract_all([p if isinstance(p, str) and "://" in p else Path(p) for p in inputs],
                                        rules, options, timings)
     if options.strict and any(r.error for r in records):
-        bad = next(r for r in records if r.error)
-        raise ArticleError(bad.path, bad.error or "", bad.stage or "read")
+        bad = sorted((r for r in records if r.error), key=lambda r: r.id)
+        more = f"; {len(bad) - 1} more file(s) skipped" if len(bad) > 1 else ""
+        raise ArticleError(bad[0].path, f"{bad[0].error} (--strict: nothing written{more})",
+                           bad[0].stage or "read")
     t = time.perf_counter()
     dates = {r.id: r.date for r in records if r.date}
     resolved = resolve(extractions, rules, article_dates=dates)

@@ -6,7 +6,8 @@ frontmatter, or none.
 Out: `Article` with plain values only: ISO date string or None, `meta` as
 sorted (key, str) pairs, and `warnings` listing every repair made.
 Refuses (raises `ArticleError(path, reason, stage="read")`): missing,
-unreadable or non-regular files, empty files, binary files, malformed
+unreadable or non-regular files, files over `MAX_FILE` (10 MiB), empty
+files, binary files, malformed
 YAML/TOML frontmatter, YAML aliases.
 
 We parse frontmatter ourselves with PyYAML instead of python-frontmatter 1.3,
@@ -47,6 +48,8 @@ __all__ = ["ARTICLE_SUFFIXES", "iter_article_files", "article_id", "read_article
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 LARGE_FILE = 5 * 1024 * 1024            # bytes; larger files are read with a warning
+MAX_FILE = 10 * 1024 * 1024             # bytes; larger files are skipped (not news articles:
+                                        # a dump would stall extraction or exhaust memory)
 _MAX_FRONTMATTER = 1024 * 1024          # a YAML block this large is not metadata
 _MAX_SALVAGE = 64 * 1024                # unclosed `---`: largest block we try as YAML
 _LANG_SAMPLE = 20_000                   # characters of body used to guess the language
@@ -271,13 +274,19 @@ def _read_bytes(path: Path) -> bytes:
                 "a FIFO" if stat.S_ISFIFO(st.st_mode) else
                 "a socket" if stat.S_ISSOCK(st.st_mode) else "a device")
         raise ArticleError(path, f"not a regular file ({kind})", stage="read")
+    if st.st_size > MAX_FILE:
+        raise ArticleError(path, f"file too large: {st.st_size / 2**20:.1f} MiB "
+                           f"(limit {MAX_FILE // 2**20} MiB)", stage="read")
     try:
         with open(path, "rb") as f:
-            return f.read()
+            raw = f.read(MAX_FILE + 1)      # the file may grow after stat()
     except PermissionError:
         raise ArticleError(path, "permission denied", stage="read") from None
     except OSError as e:
         raise ArticleError(path, f"cannot read: {e.strerror or e}", stage="read") from None
+    if len(raw) > MAX_FILE:
+        raise ArticleError(path, f"file too large: over {MAX_FILE // 2**20} MiB", stage="read")
+    return raw
 
 
 def _decode(path: Path, raw: bytes, warnings: list[str]) -> str:

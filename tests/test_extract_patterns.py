@@ -28,7 +28,7 @@ def test_patterns_date_year_rolls_back():
 
 
 @pytest.mark.parametrize("text, keys", [
-    ("熊博在演讲中还提到了openEuler即将发布的24.03 LTS版本和22.03 SP4版本。", ["openeuler-22.03-sp4", "openeuler-24.03-lts"]),
+    ("熊博在演讲中还提到了openEuler即将发布的24.03 LTS版本和22.03 SP4版本。", ["openeuler-22.03-lts-sp4", "openeuler-24.03-lts"]),
     ("通过增强OpenSSL 3.0和实现新的负载均衡提供程序", ["openssl-3.0"]),
     ("openEuler 24.03 LTS SP1 正式发布", ["openeuler-24.03-lts-sp1"]),
     ("基于6.6内核构建", ["linux-6.6"]),

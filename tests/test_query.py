@@ -181,8 +181,8 @@ def test_query_neighbors_ambiguous_across_types():
 
 
 @pytest.mark.parametrize("argv, unknown, types, message", [
-    (["org", "Microsoft"], "Microsoft", ("ORG",), "no ORG named 'Microsoft' in the graph"),
-    (["org", "熊伟"], "熊伟", ("ORG",), "'熊伟' names no ORG: it names person:xiong-wei (PERSON, Xiong Wei)"),
+    (["org", "Microsoft"], "Microsoft", ("ORG",), "graphkit: no ORG named 'Microsoft'\n"),
+    (["org", "熊伟"], "熊伟", ("ORG",), "no ORG named '熊伟'; it names person:xiong-wei (PERSON, Xiong Wei)\n"),
     (["event", "FOSSASIA"], "FOSSASIA", ("EVENT",), "did you mean: event:fossasia-summit-2024"),
     (["path", "熊伟", "nobody"], "nobody", None, "no node named 'nobody'"),
 ])

@@ -265,7 +265,7 @@ def test_report_cli_writes_files_and_prints_paths(tmp_path, capsys):
     assert out.splitlines()[:3] == [str(tmp_path / "r" / n) for n in ("report.md", "report.html", "participation.csv")]
     rows = read_csv(tmp_path / "r" / "participation.csv")
     assert [r[0] for r in rows[1:]] == ["org:kylinsoft"]
-    assert "writing to" in err
+    assert "files written to" in err and "org: 麒麟软件" in err
 
 
 def test_report_cli_without_graph_says_run_build_first(tmp_path, capsys):

@@ -70,7 +70,11 @@ class AmbiguousNameError(NameLookupError):
 
 
 class UnknownNameError(NameLookupError):
-    """A name that matches no node; `candidates` holds near misses, if any."""
+    """A name that matches no node (of the wanted type).
+
+    `candidates` holds near misses of the wanted type, then nodes of other
+    types that carry exactly this name.
+    """
 
 
 def _kinds(types: tuple[str, ...] | None) -> str:
@@ -137,16 +141,14 @@ class NameIndex:
             raise AmbiguousNameError(
                 name, f"{name!r} matches {len(cands)} {_kinds(types)}s: {listed}; "
                 "give one of these ids instead", cands)
-        other = self.matches(name) if types else []
-        if other:
-            cands = tuple(self.candidate(n) for n in other)
-            listed = "; ".join(c.describe() for c in cands)
-            raise UnknownNameError(
-                name, f"{name!r} names no {_kinds(types)}: it names {listed}", cands)
+        other = tuple(self.candidate(n) for n in self.matches(name)) if types else ()
         near = self._near(name, types)
-        hint = ("; did you mean: " + "; ".join(c.describe() for c in near)) if near else ""
-        raise UnknownNameError(
-            name, f"no {_kinds(types)} named {name!r} in the graph{hint}", near)
+        message = f"no {_kinds(types)} named {name!r}"
+        if other:
+            message += "; it names " + "; ".join(c.describe() for c in other)
+        if near:
+            message += "; did you mean: " + "; ".join(c.describe() for c in near)
+        raise UnknownNameError(name, message, near + other)
 
     def _near(self, name: str, types: tuple[str, ...] | None, limit: int = 5) -> tuple[Candidate, ...]:
         key = normalize_name(name)

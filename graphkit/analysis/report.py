@@ -402,7 +402,10 @@ def _details(evidence: tuple[Evidence, ...]) -> str:
 
 
 def _level(value: int, peak: int) -> int:
-    return 0 if value <= 0 or peak <= 0 else max(1, math.ceil(HEAT_LEVELS * value / peak))
+    """Shade 0..HEAT_LEVELS on a square-root scale, as the PNG: 1 of 24 still shows."""
+    if value <= 0 or peak <= 0:
+        return 0
+    return max(1, math.ceil(HEAT_LEVELS * math.sqrt(value / peak)))
 
 
 def render_html(report: Report) -> str:
@@ -580,6 +583,7 @@ def write_heatmap_png(report: Report, path: Path) -> str:
         import matplotlib
         from matplotlib import font_manager
         from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.colors import PowerNorm
         from matplotlib.figure import Figure
         from matplotlib.ticker import MaxNLocator
     except ImportError:
@@ -601,26 +605,29 @@ def write_heatmap_png(report: Report, path: Path) -> str:
     try:
         with matplotlib.rc_context(rc), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fig = Figure(figsize=(min(40, 3 + 0.35 * len(cols)), min(40, 2.5 + 0.3 * len(rows))),
-                         dpi=100)
+            xlabels = [f"{name(label, eid)} ({date or '?'})" for eid, label, date in cols]
+            ylabels = [name(label, oid) for oid, label in rows]
+            # Room for the labels: about 0.07 inch per character at 8 pt.
+            width = 2 + 0.07 * max(map(len, ylabels)) + 0.4 * len(cols)
+            height = 1.5 + 0.06 * max(map(len, xlabels)) + 0.3 * len(rows)
+            fig = Figure(figsize=(min(40, width), min(40, height)), dpi=100, layout="constrained")
             FigureCanvasAgg(fig)
             ax = fig.add_subplot()
-            image = ax.imshow(cells, cmap="Blues", aspect="auto", vmin=0, vmax=max(1, heat.peak))
-            ax.set_xticks(range(len(cols)),
-                          [f"{name(label, eid)} ({date or '?'})" for eid, label, date in cols],
-                          rotation=60, ha="right")
-            ax.set_yticks(range(len(rows)), [name(label, oid) for oid, label in rows])
+            # A square-root scale keeps single sentences visible next to a partner with dozens.
+            image = ax.imshow(cells, cmap="Blues", aspect="auto",
+                              norm=PowerNorm(0.5, vmin=0, vmax=max(1, heat.peak)))
+            ax.set_xticks(range(len(cols)), xlabels, rotation=60, ha="right", rotation_mode="anchor")
+            ax.set_yticks(range(len(rows)), ylabels)
             for i, row in enumerate(cells):
                 for j, value in enumerate(row):
                     if value:
                         ax.text(j, i, str(value), ha="center", va="center",
-                                color="white" if value > heat.peak / 2 else "black")
+                                color="white" if value > heat.peak / 4 else "black")
             title = "Partner × event (sentences)"
             if len(rows) < len(heat.rows) or len(cols) < len(heat.cols):
                 title += f": first {len(rows)} partners × {len(cols)} events"
             ax.set_title(title)
             fig.colorbar(image, ax=ax, shrink=0.6, ticks=MaxNLocator(integer=True))
-            fig.tight_layout()
             # No "Software" text chunk: the file then depends only on the data.
             # atomic: a build killed here keeps the previous heatmap.png whole
             with atomic_path(path) as tmp:

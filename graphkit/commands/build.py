@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from collections import Counter
@@ -62,6 +63,13 @@ def run(args) -> int:
         return 2
     if args.scheduler and args.executor != "dask":
         print("graphkit build: error: --scheduler needs --executor dask", file=sys.stderr)
+        return 2
+    for item in args.inputs:
+        if "://" not in item and not os.path.lexists(item):
+            print(f"graphkit build: error: {item}: no such file or folder", file=sys.stderr)
+            return 2
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        print(f"graphkit build: error: --out {args.out}: exists and is not a folder", file=sys.stderr)
         return 2
     from graphkit.cache import CACHE_NAME
     from graphkit.parallel import default_jobs

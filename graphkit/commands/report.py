@@ -64,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
     filters = Filters(since=args.since, until=args.until, orgs=tuple(args.org),
                       events=tuple(args.event), lang=args.lang)
     target = args.output or args.out_dir
-    print(f"graphkit report: writing to {target}", file=sys.stderr)
-    for path in write_report(G, target, filters):
+    paths = write_report(G, target, filters)
+    for path in paths:
         print(path)
+    print(f"graphkit report: {len(paths)} files written to {target} (filters: {filters.describe()})",
+          file=sys.stderr)
     return 0
