@@ -104,7 +104,7 @@ class RelationFinder:
                             rel("PARTICIPATED_IN", org, event, 0.8 * scope_conf * org.confidence, "participation-trigger")
             if self._has("PRESENTED_AT", low):
                 for person in by["PERSON"]:
-                    for event in scoped:
+                    for event in (scoped if events else section_event.speakers_scope(scoped)):
                         rel("PRESENTED_AT", person, event, 0.8 * scope_conf * person.confidence, "presentation-trigger")
                         org = affiliation.get(person.key or person.text)
                         if org is not None:
@@ -214,14 +214,20 @@ class _SectionScope:
                                    if _is_heading(clean.text[s:e]) and s >= clean.title_end)
         self.current: Mention | None = None
         self.last: Mention | None = None
+        self.sub: Mention | None = None      # the sub-forum whose talks the report walks through
         self.section = -1
 
     def step(self, s: int, e: int, events: list[Mention]) -> list[Mention]:
         section = bisect.bisect_right(self.headings, s)
         if section != self.section:
             self.section, self.current = section, None
+        if _OTHER_SESSIONS.search(self.text[s:e]):
+            self.sub = None                 # 在其他分会场 / in other tracks: no longer that sub-forum
         if events:
             self.current = self.last = events[-1]
+            if self.main is not None:
+                subs = [m for m in events if m.key != self.main.key]
+                self.sub = subs[-1] if subs else self.sub
             return events
         current = self.current
         if current is None and self.main is None and self.last is not None and _ANAPHOR.search(self.text[s:e]):
@@ -232,6 +238,14 @@ class _SectionScope:
         return scope
 
 
+    def speakers_scope(self, scope: list[Mention]) -> list[Mention]:
+        """Talks after a sub-forum is introduced are given at it, until another event is named."""
+        if self.sub is not None and all(m.key != self.sub.key for m in scope):
+            return scope + [self.sub]
+        return scope
+
+
+_OTHER_SESSIONS = re.compile(r"其他(?:分会场|分论坛|论坛|会场|专场)|other (?:tracks|sessions|forums|sub-forums|venues)", re.I)
 _ANAPHOR = re.compile(r"本次|此次|这次|该次|会上|大会上|峰会上|现场|活动中|期间|\b(?:the|this) (?:summit|event|conference|meetup|forum|gathering|workshop)\b|during the", re.I)
 
 
