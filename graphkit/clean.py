@@ -228,7 +228,7 @@ _BULLET = re.compile(r"(?:[-*+]|\d{1,9}[.)]) +(?:\[[ xX]\] +)?")
 _LINKDEF = re.compile(r"\[[^\]]+\]: *\S+")
 _LINE_START = frozenset("#>|=-*_+:[0123456789")
 
-_IMAGE = re.compile(r"!\[[^\]\n]*\](?:\((?:<[^<>\n]*>|[^()\n]*(?:\([^()\n]*\)[^()\n]*)*)\)|\[[^\]\n]*\])")
+_IMAGE = re.compile(r"!\[[^\[\]\n]*\](?:\((?:<[^<>\n]*>|[^()\n]*(?:\([^()\n]*\)[^()\n]*)*)\)|\[[^\[\]\n]*\])")
 _SPAN = re.compile(r"\[([^\[\]\n]*)\]\{[^{}\n]*\}")
 _ATTRS = re.compile(r"\{(?:[.#][^{}\n]*|[A-Za-z][\w-]*=[^{}\n]*)\}")
 _MD_LINK = re.compile(
@@ -588,8 +588,8 @@ def _block_line(s: str, para: list[str], paras: list[str], flush) -> str:
         if para:
             flush()
 
-    while s.startswith(">"):                   # block quote
-        s = s[1:].lstrip(" ")
+    if s[0] == ">":                           # block quote, any depth
+        s = s.lstrip("> ")
     if not s:
         end_para()
         return ""
@@ -630,7 +630,8 @@ def _assemble(t: str, atoms: list[str], urls: list[str]) -> tuple[str, list[Link
     out: list[str] = []
     n = 0
     pending = ""                 # whitespace owed before the next character
-    open_links: list[list] = []  # [start or None, url]
+    open_links: list[list] = []  # [start or None, url], innermost last
+    unstarted: list[list] = []   # open links whose text has not begun yet
     links: list[Link] = []
 
     def emit(s: str, literal: bool) -> None:
@@ -650,9 +651,10 @@ def _assemble(t: str, atoms: list[str], urls: list[str]) -> tuple[str, list[Link
         if n and pending:
             out.append(pending)
             n += len(pending)
-        for lk in open_links:
-            if lk[0] is None:
+        if unstarted:
+            for lk in unstarted:
                 lk[0] = n
+            unstarted.clear()
         out.append(core)
         n += len(core)
         trail = s[lead_len + len(core):]
@@ -668,9 +670,14 @@ def _assemble(t: str, atoms: list[str], urls: list[str]) -> tuple[str, list[Link
             if kind == "A":
                 emit(atoms[int(m.group(2))], literal=True)
             elif kind == "L":
-                open_links.append([None, urls[int(m.group(2))]])
+                lk = [None, urls[int(m.group(2))]]
+                open_links.append(lk)
+                unstarted.append(lk)
             elif open_links:
-                start, url = open_links.pop()
+                lk = open_links.pop()
+                if lk[0] is None:
+                    unstarted.remove(lk)
+                start, url = lk
                 if start is not None and n > start and url:
                     links.append(Link(start, n, url))
     if pos < len(t):

@@ -183,6 +183,11 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
         for m in members:
             final_id[m] = chosen
 
+    relations = _resolve_relations(extractions, mention_ids, final_id, labels)
+    short = _short_names_to_merge(relations, final_id, names, labels, never)
+    if short:
+        final_id = {mid: short.get(fid, fid) for mid, fid in final_id.items()}
+        relations = _resolve_relations(extractions, mention_ids, final_id, labels)
     merged_names: dict[str, Counter] = defaultdict(Counter)
     merged: dict[str, dict] = {}
     for mid, fid in final_id.items():
@@ -196,7 +201,6 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
         for k, v in attrs[mid].items():
             node["attrs"].setdefault(k, v)
 
-    relations = _resolve_relations(extractions, mention_ids, final_id, labels)
     _attach_event_facts(merged, relations)
     article_dates = article_dates or {}
     entities = []
@@ -251,6 +255,35 @@ def _resolve_relations(extractions, mention_ids, final_id, labels) -> list[Resol
         evidence = tuple(sorted(slot["evidence"].values(), key=lambda e: (e.article, e.start, e.extractor)))
         role = min(slot["roles"], key=lambda r: (-slot["roles"][r], r)) if slot["roles"] else ""
         out.append(ResolvedRelation(kind, src, dst, evidence, noisy_or(e.confidence for e in evidence), role))
+    return out
+
+
+def _short_names_to_merge(relations, final_id, names, labels, never) -> dict[str, str]:
+    """`Mario` -> `Mario Behling` when the full name is the only one that starts with it and
+    both are affiliated with the same organisation (FOSSASIA创始人Mario / FOSSASIA founders,
+    Hong Phuc Dang and Mario Behling)."""
+    affiliated: dict[str, set[str]] = defaultdict(set)
+    for r in relations:
+        if r.type == "AFFILIATED_WITH":
+            affiliated[r.source].add(r.target)
+    surfaces: dict[str, set[str]] = defaultdict(set)
+    for mid, fid in final_id.items():
+        if labels.get(mid) == "PERSON":
+            surfaces[fid].update(names[mid])
+    full = {fid: {w.lower() for s in ss for w in s.split()} for fid, ss in surfaces.items()
+            if any(" " in s for s in ss)}
+    out = {}
+    for fid, ss in surfaces.items():
+        if fid in full or not affiliated.get(fid):
+            continue
+        tokens = {s.lower() for s in ss if s.isascii() and " " not in s}
+        if not tokens:
+            continue
+        matches = [other for other, words in full.items()
+                   if tokens & words and affiliated[fid] & affiliated.get(other, set())
+                   and frozenset((fid, other)) not in never]
+        if len(matches) == 1:
+            out[fid] = matches[0]
     return out
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -207,53 +206,51 @@ def test_robust_read_too_large_is_refused_before_reading(tmp_path):
     assert MAX_FILE < 2**30
 
 
-def _unprivileged_user() -> tuple[int, int] | None:
-    """(uid, gid) of `nobody` when we are root and it can run this Python; else None."""
+def _without_dac_override() -> list[str] | None:
+    """A command prefix under which a mode-000 file cannot be read; None when there is none.
+
+    chmod does not stop root, who has CAP_DAC_OVERRIDE. util-linux `setpriv`
+    drops that capability (and CAP_DAC_READ_SEARCH) from the bounding set,
+    so the build runs as root that obeys file modes: the permission check is
+    the kernel's, not a mock.
+    """
     if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
         return None
+    cmd = [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+    probe = tempfile.NamedTemporaryFile(prefix="graphkit-perm-", suffix=".md", delete=False)
     try:
-        import pwd
-
-        entry = pwd.getpwnam("nobody")
-    except (ImportError, KeyError):
+        os.chmod(probe.name, 0)
+        check = subprocess.run([*cmd, sys.executable, "-c", f"open({probe.name!r}).read()"],
+                               capture_output=True, text=True)
+    except OSError:
         return None
-    probe = subprocess.run([sys.executable, "-c", "import graphkit.cli"], cwd=tempfile.gettempdir(),
-                           user=entry.pw_uid, group=entry.pw_gid, extra_groups=[],
-                           capture_output=True, env=child_env(HOME=tempfile.gettempdir()))
-    return (entry.pw_uid, entry.pw_gid) if probe.returncode == 0 else None
-
-
-def test_robust_cli_unreadable_file_skipped():
-    # chmod 000 does not stop root: as root, the build runs as `nobody`.
-    user = _unprivileged_user()
-    if os.geteuid() == 0 and user is None:
-        pytest.skip("running as root and user 'nobody' cannot run this Python, "
-                    "so no file can be made unreadable")
-    work = Path(tempfile.mkdtemp(prefix="graphkit-perm-"))
-    try:
-        work.chmod(0o777)
-        src = work / "in"
-        src.mkdir()
-        shutil.copy(EXAMPLES / GOOD[0], src / GOOD[0])
-        secret = src / "secret.md"
-        shutil.copy(BAD / "crlf.md", secret)
-        secret.chmod(0)
-        for p in (src, src / GOOD[0]):
-            p.chmod(p.stat().st_mode | stat.S_IROTH | stat.S_IXOTH | stat.S_IRGRP | stat.S_IXGRP)
-        out = work / "out"
-        out.mkdir(mode=0o777)
-        out.chmod(0o777)
-        extra = {}
-        if user is not None:
-            extra = dict(user=user[0], group=user[1], extra_groups=[])
-        proc = subprocess.run(graphkit_cmd("build", src, "--out", out, "--no-report", "--no-cache"),
-                              cwd=work, capture_output=True, text=True, timeout=600,
-                              env=child_env(HOME=str(work), MPLCONFIGDIR=str(work)), **extra)
-        assert proc.returncode == 0, proc.stderr
-        lines = stderr_lines(proc.stderr, "skipped")
-        assert lines == [f"skipped {secret}: read: permission denied"]
-        rows = [json.loads(ln) for ln in (out / "errors.jsonl").read_text().splitlines()]
-        assert rows == [{"article": "secret.md", "error": "permission denied",
-                         "file": str(secret), "stage": "read"}]
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        probe.close()
+        os.unlink(probe.name)
+    return cmd if "PermissionError" in check.stderr else None
+
+
+def test_robust_cli_unreadable_file_skipped(tmp_path):
+    prefix = _without_dac_override()
+    if prefix is None:
+        pytest.skip("running as root without util-linux setpriv: no way to make a file "
+                    "unreadable (root ignores file modes)")
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(EXAMPLES / GOOD[0], src / GOOD[0])
+    secret = src / "secret.md"
+    shutil.copy(BAD / "crlf.md", secret)
+    secret.chmod(0)
+    out = tmp_path / "out"
+    proc = subprocess.run([*prefix, *graphkit_cmd("build", src, "--out", out, "--no-report")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                          env=child_env())
+    assert proc.returncode == 0, proc.stderr
+    assert stderr_lines(proc.stderr, "skipped") == [f"skipped {secret}: read: permission denied"]
+    rows = [json.loads(ln) for ln in (out / "errors.jsonl").read_text().splitlines()]
+    assert rows == [{"article": "secret.md", "error": "permission denied",
+                     "file": str(secret), "stage": "read"}]
+    assert GOOD[0] in (out / "graph.json").read_text(encoding="utf-8")

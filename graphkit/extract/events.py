@@ -20,6 +20,7 @@ from graphkit.types import CleanText, Mention
 _CITY_AFTER = re.compile(r"[ \t]*[·•\-—]?[ \t]*(?P<city>[\u4e00-\u9fff]{2,3})站|[ \t]+(?:in|@)[ \t]+(?P<city_en>[A-Z][a-z]+(?:[ '][A-Z][a-z]+)?)")
 # What a report adds after the series to name its edition: 机器人专场, 技术分论坛.
 _QUALIFIER = re.compile(r"[ \t]*[\u4e00-\u9fff]{1,8}?(?:专场|分论坛|分会场|专题论坛)")
+_JOINT = re.compile(r"暨[^，。；：、\s]{2,24}?(?:大会|峰会|论坛|会议|年会|研讨会)")
 _AFTER = re.compile(r"[ \t]*(?P<year>(?:19|20)\d{2})(?![\d.])(?:\s*年)?")
 _BEFORE = re.compile(r"(?P<year>(?:19|20)\d{2})[ \t]*年?[ \t]*(?:第(?P<ordinal>[一二三四五六七八九十\d]{1,3})届[ \t]*)?$|第(?P<ordinal2>[一二三四五六七八九十\d]{1,3})届[ \t]*$")
 
@@ -56,6 +57,9 @@ class EventFinder:
         qualifier = _QUALIFIER.match(text, end)
         if qualifier:
             end = qualifier.end()
+        joint = _JOINT.match(text, end)      # 开发者大会暨首届开源技术学术大会: one gathering, two names
+        if joint:
+            end = joint.end()
         attrs = [("series", series), ("name", hit.entry.display + (f" {city}" if city else ""))]
         if city:
             attrs.append(("city", city))

@@ -118,6 +118,9 @@ _ZH_EVENT_BOUNDARIES = re.compile(
     r".*(?:本次|此次|这次|该|各|的|了|在|于|与|和|及|、|参加|举办|出席|亮相|召开|举行|走进|来到|包括|以及|携手|联合|成功|圆满|首届|首次|暨|为|是|即|将)")
 _GENERIC_EVENT_PREFIX = {"", "本次", "此次", "这次", "该", "年度", "全体", "整个", "各", "技术", "开发者",
                          "分", "主", "线上", "线下", "开源", "生态", "社区", "合作伙伴", "用户", "大"}
+_GENERIC_EVENT_WORDS = re.compile(
+    "本次|此次|这次|该|年度|全体|整个|各|技术|开发者|线上|线下|开源|生态|社区|合作伙伴|用户|大会|峰会|论坛|分|主|大|"
+    "专题|主题|平行|同期|相关|多场|多个|首届|首次|系列|重要|精彩|盛大|顶级|年度|国际|全球|行业|产业|\\s")
 _EN_LEADING = re.compile(r"^(?:(?:The|the|During|At|In|On|At|This|That|Our|Its|Their|of|on|for|and|x|&|\+|A|An)\s+)+")
 _EN_GENERIC = {"summit", "conference", "con", "day", "days", "meetup", "meet-up", "forum", "workshop",
                "gathering", "connect", "expo", "hackathon", "festival", "symposium", "congress", "fair",
@@ -136,7 +139,7 @@ def event_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], pub
                     start += cut.end()
                     name = name[cut.end():]
                 head_free = re.sub(r"(开发者大会|大会|峰会|分论坛|论坛|研讨会|开发者日|年会|沙龙|博览会|技术日|黑客松|大赛|训练营|工作坊|交流会|Meetup|Summit)$", "", name).strip()
-                if head_free in _GENERIC_EVENT_PREFIX or len(name) < 4:
+                if not _GENERIC_EVENT_WORDS.sub("", head_free) or len(name) < 4:
                     continue
             else:
                 lead = _EN_LEADING.match(name)

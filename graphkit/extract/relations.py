@@ -36,6 +36,7 @@ class RelationFinder:
             "RELEASED": words("released_zh") + words("released_en"),
         }
         self.en_titles = tuple(w.lower() for w in rules.words("en_titles"))
+        self.countries = frozenset(rules.words("countries"))
         self.zh_roles = tuple(sorted(rules.words("zh_roles"), key=len, reverse=True))
         self.openeuler = next((e for e in rules.gazetteer if e.label == "ORG" and e.id == "openeuler"), None)
 
@@ -110,8 +111,10 @@ class RelationFinder:
                         if org is not None:
                             rel("PARTICIPATED_IN", org, event, 0.7 * scope_conf, "presenter-affiliation")
             if (events or in_lead) and self._has("HELD", low):
+                venues = by["VENUE"]
+                specific = [v for v in venues if v.text not in self.countries]
                 for event in (events or scoped):
-                    for venue in by["VENUE"]:
+                    for venue in (specific or venues):
                         rel("HELD_AT", event, venue, 0.85 * scope_conf, "held-venue")
                     for date in by["DATE"]:
                         if _near(event, date, sentence_span=(s, e)):

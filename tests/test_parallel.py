@@ -1,0 +1,108 @@
+"""--jobs and the executors: the graph does not depend on how extraction was spread out."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graphkit import parallel
+from graphkit.cli import main
+from graphkit.export import write_json
+from graphkit.pipeline import BuildOptions, run_build
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "articles"
+NEWS = ROOT.parent / "shared" / "corpus" / "openeuler-news"
+
+
+def graph_bytes(inputs, tmp_path: Path, name: str, **options) -> bytes:
+    result = run_build(inputs, None, BuildOptions(**options))
+    write_json(result.graph, tmp_path / f"{name}.json")
+    return (tmp_path / f"{name}.json").read_bytes()
+
+
+@pytest.fixture
+def always_pool(monkeypatch):
+    """Use worker processes even for a handful of articles."""
+    monkeypatch.setattr(parallel, "SERIAL_BELOW", 0)
+
+
+def test_parallel_jobs_2_graph_identical_examples(tmp_path, always_pool):
+    serial = graph_bytes([EXAMPLES], tmp_path, "serial", jobs=1)
+    assert parallel.STATS["extracted"] == 5
+    pooled = graph_bytes([EXAMPLES], tmp_path, "pooled", jobs=2)
+    assert parallel.STATS["extracted"] == 5
+    assert pooled == serial
+
+
+@pytest.mark.skipif(not NEWS.is_dir(), reason="needs the shared openeuler-news corpus")
+def test_parallel_jobs_2_graph_identical_openeuler_news(tmp_path):
+    serial = graph_bytes([NEWS], tmp_path, "serial", jobs=1)
+    pooled = graph_bytes([NEWS], tmp_path, "pooled", jobs=2)
+    assert parallel.STATS["extracted"] > parallel.SERIAL_BELOW, "the pool must have been used"
+    assert pooled == serial
+
+
+def test_parallel_records_in_listing_order_with_a_bad_file(tmp_path, always_pool):
+    src = tmp_path / "in"
+    shutil.copytree(EXAMPLES, src)
+    (src / "002_broken.txt").write_bytes(b"\x00\x01binary\x00" * 50)
+    serial = run_build([src], None, BuildOptions(jobs=1))
+    pooled = run_build([src], None, BuildOptions(jobs=3))
+    assert [r.id for r in pooled.records] == [r.id for r in serial.records]
+    assert pooled.records == serial.records
+    bad = [r for r in pooled.records if r.error]
+    assert [r.id for r in bad] == ["002_broken.txt"] and bad[0].error.startswith("binary file")
+    assert parallel.STATS["errors"] == 1 and parallel.STATS["extracted"] == 5
+
+
+def test_parallel_file_url_input_same_graph(tmp_path):
+    pytest.importorskip("fsspec")
+    local = graph_bytes([EXAMPLES], tmp_path, "local", jobs=1)
+    url = graph_bytes([EXAMPLES.as_uri()], tmp_path, "url", jobs=1)
+    assert url == local
+
+
+def test_parallel_list_url_articles_matches_local_listing(tmp_path):
+    pytest.importorskip("fsspec")
+    src = tmp_path / "news"
+    (src / "zh").mkdir(parents=True)
+    (src / ".hidden").mkdir()
+    for rel in ("zh/b.md", "a.MD", "notes.json", ".hidden/c.md", "zh/.d.md"):
+        (src / rel).write_text("# t\n\nbody\n", encoding="utf-8")
+    tasks = parallel.list_url_articles(src.as_uri())
+    assert [aid for _, _, aid in tasks] == ["a.MD", "zh/b.md"]
+    assert all(path.startswith("file://") for path, _, _ in tasks)
+    with pytest.raises(Exception, match="no such file or folder"):
+        parallel.list_url_articles((tmp_path / "missing").as_uri())
+
+
+@pytest.mark.parametrize("items, workers", [(list(range(1)), 2), (list(range(100)), 2), (list(range(10_000)), 8)])
+def test_parallel_chunks_cover_items_in_order(items, workers):
+    chunks = parallel._chunks(items, workers)
+    assert [i for chunk in chunks for i in chunk] == items
+    assert max(len(c) for c in chunks) <= parallel.MAX_CHUNK
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--jobs", "0"], "--jobs"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "--executor dask"),
+    (["--executor", "spark"], "invalid choice"),
+    (["--cache", "x.sqlite", "--no-cache"], "not allowed with"),
+])
+def test_parallel_cli_usage_errors_exit_2(tmp_path, capsys, argv, message):
+    try:
+        status = main(["build", str(EXAMPLES), "--out", str(tmp_path / "out"), *argv])
+    except SystemExit as exc:
+        status = exc.code
+    assert status == 2
+    assert message in capsys.readouterr().err
+
+
+def test_parallel_cli_jobs_2_matches_jobs_1(tmp_path, always_pool):
+    for jobs in ("1", "2"):
+        assert main(["build", str(EXAMPLES), "--out", str(tmp_path / jobs), "--jobs", jobs,
+                     "--no-report", "--quiet", "--no-cache"]) == 0
+    assert (tmp_path / "1" / "graph.json").read_bytes() == (tmp_path / "2" / "graph.json").read_bytes()
+    assert not (tmp_path / "1" / "graph.cache.sqlite").exists()
