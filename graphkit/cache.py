@@ -18,6 +18,7 @@ as with any pickle file.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 import sqlite3
@@ -46,8 +47,13 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+@functools.cache
 def code_digest() -> str:
-    """sha256 of the graphkit sources that per-article results depend on."""
+    """sha256 of the graphkit sources that per-article results depend on.
+
+    Computed once per process, close to when those modules were imported: a
+    file edited while a build runs does not change the code that build runs.
+    """
     package = Path(graphkit.__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
@@ -73,6 +79,10 @@ def _is_lock(exc: sqlite3.Error) -> bool:
     return "locked" in text or "busy" in text
 
 
+class NotACache(Exception):
+    """A valid SQLite file that is not ours: it is left alone."""
+
+
 class ExtractionCache:
     """One open cache file; `get` and `put` never raise on a broken or locked file."""
 
@@ -95,26 +105,27 @@ class ExtractionCache:
         conn = self._conn
         # A file that is not SQLite raises here: "file is not a database".
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA):
-            raise sqlite3.DatabaseError(f"unknown cache layout {version} (expected {SCHEMA})")
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables <= {"extraction"}:
+            raise NotACache(f"it holds other tables ({', '.join(sorted(tables)[:3])}); "
+                            "it is not a graphkit cache")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode=WAL")
         # WAL + NORMAL: a crash or SIGKILL loses at most the last transaction, never the file.
         conn.execute("PRAGMA synchronous=NORMAL")
-        if version == 0:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.execute("CREATE TABLE IF NOT EXISTS extraction ("
-                             " key TEXT PRIMARY KEY, article_id TEXT NOT NULL, value BLOB NOT NULL"
-                             ") WITHOUT ROWID")
-                conn.execute(f"PRAGMA user_version={SCHEMA}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        elif conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'extraction'"
-                          ).fetchone() is None:
-            raise sqlite3.DatabaseError("table 'extraction' is missing")
+        if version == SCHEMA and tables:
+            return
+        conn.execute("BEGIN IMMEDIATE")       # new file, or the layout of another graphkit version
+        try:
+            conn.execute("DROP TABLE IF EXISTS extraction")
+            conn.execute("CREATE TABLE extraction ("
+                         " key TEXT PRIMARY KEY, article_id TEXT NOT NULL, value BLOB NOT NULL"
+                         ") WITHOUT ROWID")
+            conn.execute(f"PRAGMA user_version={SCHEMA}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     # -- keys and values ------------------------------------------------
 
@@ -181,7 +192,7 @@ class ExtractionCache:
         finally:
             self._conn.close()
             if self._broken:
-                _remove(self.path)
+                _set_aside(self.path)
 
     def _fail(self, what: str, exc: sqlite3.Error) -> None:
         if _is_lock(exc):
@@ -195,7 +206,8 @@ class ExtractionCache:
                 self._reads_ok = False
             return
         if not self._broken:
-            _warn(f"{self.path}: cache is corrupt ({exc}); it is ignored and rebuilt by the next build")
+            _warn(f"{self.path}: cache is corrupt ({exc}); it is ignored, moved to "
+                  f"{self.path.name}.corrupt and rebuilt by the next build")
         self._broken = True
         self._reads_ok = self._writes_ok = False
 
@@ -203,34 +215,39 @@ class ExtractionCache:
 def open_cache(path: str | Path, config: str, timeout: float | None = None) -> ExtractionCache | None:
     """Open (or create) the cache at `path`; a warning and a fresh file or None, never an error.
 
-    Returns None when the build must go without a cache: the file is locked
-    by another process past the timeout, or cannot be created.
+    A corrupt file is moved to `PATH.corrupt` and replaced. Returns None when
+    the build must go without a cache: the file is locked by another process
+    past the timeout, is some other SQLite database, or cannot be created.
     """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         return ExtractionCache(path, config, timeout)
+    except NotACache as exc:
+        _warn(f"{path}: {exc}; building without a cache")
+        return None
     except sqlite3.Error as exc:
         if _is_lock(exc):
             _warn(f"{path}: cache is locked by another process ({exc}); building without it")
             return None
-        _warn(f"{path}: cache is corrupt ({exc}); rebuilding it")
+        _warn(f"{path}: cache is corrupt ({exc}); moved to {path.name}.corrupt and rebuilt")
     except OSError as exc:
         _warn(f"{path}: cannot open the cache ({exc}); building without it")
         return None
     try:
-        _remove(path)
+        _set_aside(path)
         return ExtractionCache(path, config, timeout)
-    except (sqlite3.Error, OSError) as exc:
+    except (sqlite3.Error, NotACache, OSError) as exc:
         _warn(f"{path}: cannot rebuild the cache ({exc}); building without it")
         return None
 
 
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        try:
-            Path(f"{path}{suffix}").unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            _warn(f"{path}{suffix}: cannot remove broken cache file ({exc})")
+def _set_aside(path: Path) -> None:
+    """Move a broken cache to PATH.corrupt (replacing an older one) and drop its WAL files."""
+    try:
+        if path.exists():
+            path.replace(f"{path}.corrupt")
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    except OSError as exc:
+        _warn(f"{path}: cannot move the broken cache aside ({exc})")

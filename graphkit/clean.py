@@ -353,7 +353,7 @@ def _clean_body(body: str) -> tuple[str, list[Link]]:
     if "\\" in t:
         t = _ESCAPE.sub(lambda m: _ESC_OF[m.group(1)], t)
     if "`" in t:
-        t = _CODE_SPAN.sub(lambda m: atom(_restore(m.group(1)).strip()), t)
+        t = _CODE_SPAN.sub(lambda m: atom(_SPACES.sub(" ", _restore(m.group(1)).strip())), t)
     if "<" in t:
         t = _AUTOLINK.sub(lambda m: _autolink(m.group(1), atom, link_open), t)
         t = _strip_html(t, link_open)
@@ -638,7 +638,9 @@ def _assemble(t: str, atoms: list[str], urls: list[str]) -> tuple[str, list[Link
         nonlocal n, pending
         if not literal:
             if "&" in s:
-                s = _ENTITY.sub(_unescape, s)
+                u = _ENTITY.sub(_unescape, s)
+                if u != s:      # an entity may have turned into a space
+                    s = _SPACES.sub(" ", u).replace(" \n", "\n").replace("\n ", "\n")
             s = _restore(s)
         core = s.strip(" \n")
         if not core:

@@ -110,6 +110,7 @@ def test_cache_corrupt_file_warns_and_rebuilds(corpus, tmp_path, capsys):
     assert build(corpus, db, tmp_path) == expected
     assert counts() == (5, 0)
     assert "cache is corrupt" in capsys.readouterr().err
+    assert (tmp_path / "c.sqlite.corrupt").read_bytes().startswith(b"this is not")
     build(corpus, db)
     assert counts() == (0, 5), "the rebuilt cache serves the next build"
 
@@ -127,22 +128,23 @@ def test_cache_corrupt_values_warn_and_reextract(corpus, tmp_path, capsys):
     assert counts() == (0, 5)
 
 
-def test_cache_foreign_sqlite_file_is_replaced(corpus, tmp_path, capsys):
-    db = tmp_path / "c.sqlite"
+def test_cache_other_sqlite_database_is_left_alone(corpus, tmp_path, capsys):
+    db = tmp_path / "mine.db"
     with sqlite3.connect(db) as conn:
-        conn.execute("PRAGMA user_version = 99")
-        conn.execute("CREATE TABLE other (x)")
+        conn.execute("CREATE TABLE notes (x)")
+        conn.execute("INSERT INTO notes VALUES ('keep me')")
+    before = db.read_bytes()
+    build(corpus, db)
     build(corpus, db)
     assert counts() == (5, 0)
-    assert "cache is corrupt" in capsys.readouterr().err
-    build(corpus, db)
-    assert counts() == (0, 5)
+    assert "not a graphkit cache" in capsys.readouterr().err
+    assert db.read_bytes() == before
 
 
 def test_cache_locked_while_writing_warns_and_proceeds(corpus, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(cache_mod, "LOCK_TIMEOUT", 0.2)
     db = tmp_path / "c.sqlite"
-    expected = build(corpus, db, tmp_path)
+    build(corpus, db)
     edited = sorted(corpus.iterdir())[0]
     edited.write_text(edited.read_text(encoding="utf-8") + "\n\n更新。\n", encoding="utf-8")
     holder = sqlite3.connect(db, isolation_level=None)
@@ -154,7 +156,7 @@ def test_cache_locked_while_writing_warns_and_proceeds(corpus, tmp_path, capsys,
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert build(corpus, db, tmp_path) != expected
+    assert build(corpus, db, tmp_path) != b""
     assert counts() == (1, 4), "the locked build saved nothing"
 
 

@@ -101,6 +101,8 @@ class Extractor:
         candidates.extend(self.events.shape_mentions(aid, text, regexes.get("EVENT", ()), published))
         candidates.extend(named_mentions(aid, text, regexes.get("PRODUCT", ()), clean.lang,
                                          self.product_stopwords, "PRODUCT", self.org_names))
+        candidates.extend(named_mentions(aid, text, regexes.get("ORG", ()), clean.lang,
+                                         self.product_stopwords, "ORG"))
         has_cjk = clean.lang == "zh" or re.search("[\u4e00-\u9fff]", text) is not None
         if has_cjk:
             candidates.extend(self.context.zh_people(aid, text))

@@ -178,7 +178,7 @@ def named_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], lan
             name = m.group("name").strip()
             if not name or name in stopwords or name.split()[0] in stopwords or len(name) < 2:
                 continue
-            if any(part.lower() in known_orgs for part in re.split(r"[-\s]", name)):
+            if " " not in name and any(part.lower() in known_orgs for part in name.split("-")):
                 continue
             start = m.start("name")
             yield Mention(article_id, label, name, start, start + len(name), rule.source,

@@ -37,6 +37,7 @@ class RelationFinder:
         }
         self.en_titles = tuple(w.lower() for w in rules.words("en_titles"))
         self.countries = frozenset(rules.words("countries"))
+        self.release_blockers = tuple(w.lower() for w in rules.words("released_blockers"))
         self.zh_roles = tuple(sorted(rules.words("zh_roles"), key=len, reverse=True))
         self.openeuler = next((e for e in rules.gazetteer if e.label == "ORG" and e.id == "openeuler"), None)
 
@@ -127,7 +128,7 @@ class RelationFinder:
                                 if (p.key or p.text) in affiliation][:1]
                     for org in orgs:
                         rel("SHOWCASED", org, product, 0.75 * org.confidence, "showcase-trigger")
-            if by["VERSION"] and self._has("RELEASED", low):
+            if by["VERSION"] and self._has("RELEASED", low) and not any(b in low for b in self.release_blockers):
                 for version in by["VERSION"]:
                     orgs = self._subjects(text, version, by["ORG"], "RELEASED", s)
                     if not orgs and version.key.startswith("openeuler") and self.openeuler is not None:
@@ -160,8 +161,13 @@ class RelationFinder:
         elif kind == "RELEASED":
             head = before[-1] if before else (orgs[0] if orgs else None)
         else:
-            # No organisation acts here: only the sentence's own subject may have shown it.
-            head = orgs[0] if orgs and orgs[0].start - sentence_start <= 2 else None
+            # Else the organisation before a trigger that comes before the product
+            # (openEuler … has developed … GMEM), never one named after the trigger
+            # (该项目展示了…结合openEuler与OpenHarmony).
+            low = text[sentence_start:target.start].lower()
+            cut = max((low.rfind(t) for t in self.triggers[kind]), default=-1)
+            ahead = [o for o in before if cut >= 0 and o.end <= sentence_start + cut]
+            head = ahead[-1] if ahead else None
         if head is None:
             return []
         group = [head]
