@@ -639,8 +639,9 @@ def _assemble(t: str, atoms: list[str], urls: list[str]) -> tuple[str, list[Link
         if not literal:
             if "&" in s:
                 u = _ENTITY.sub(_unescape, s)
-                if u != s:      # an entity may have turned into a space
-                    s = _SPACES.sub(" ", u).replace(" \n", "\n").replace("\n ", "\n")
+                if u != s:      # an entity may have become a space, or nothing
+                    u = _SPACES.sub(" ", u).replace(" \n", "\n").replace("\n ", "\n")
+                    s = _BLANKS.sub("\n\n", u)
             s = _restore(s)
         core = s.strip(" \n")
         if not core:

@@ -33,6 +33,7 @@ except ImportError:                                  # pragma: no cover - exerci
 __all__ = ["DaskExecutor", "RulesPlugin"]
 
 IN_FLIGHT_PER_THREAD = 4    # chunks submitted ahead per worker thread: bounds worker memory
+CONNECT_TIMEOUT = "30s"     # to reach a remote scheduler
 
 
 class RulesPlugin(WorkerPlugin):
@@ -73,7 +74,7 @@ class DaskExecutor:
         self.cluster = None
         try:
             if scheduler:
-                self.client = Client(scheduler, timeout="20s")
+                self.client = Client(scheduler, timeout=CONNECT_TIMEOUT)
             else:
                 self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                             dashboard_address=None, silence_logs=logging.ERROR)

@@ -14,8 +14,9 @@ We parse frontmatter ourselves with PyYAML instead of python-frontmatter 1.3,
 which silently drops metadata after a UTF-8 BOM, an unclosed `---` or a
 non-mapping root, ignores `+++` unless `toml` is installed, raises a bare
 ValueError on `date: 2024-13-45`, and types values by YAML 1.1 (`NO` is False,
-`0123` is 83). `_FrontmatterLoader` reads every scalar as the string the
-author wrote; dates are parsed by `_parse_date`.
+`0123` is 83). `_load_yaml` (PyYAML's BaseLoader, libyaml when present)
+reads every scalar as the string the author wrote and refuses YAML aliases;
+dates are parsed by `_parse_date`.
 
 Decisions on odd input (see tests/data/bad/README.md):
 - unclosed `---`: if the lines up to the first blank line are a YAML mapping,
@@ -188,7 +189,8 @@ def read_article(path: Path | str, root: Path | str | None = None) -> Article:
         ArticleError: with `reason` one of "file not found", "permission
             denied", "not a regular file (...)", "empty file", "binary file
             (...)", "malformed YAML frontmatter at line N: ...", "malformed
-            TOML frontmatter: ...", "YAML alias ... in frontmatter".
+            TOML frontmatter: ...", "malformed YAML frontmatter: a YAML
+            alias ...", "file too large: ... (limit 10 MiB)".
     """
     path = Path(path)
     root = Path(root) if root is not None else path
@@ -341,7 +343,13 @@ def _strip_controls(text: str, warnings: list[str]) -> str:
     names = sorted({f"U+{ord(c):04X}" for c in found})
     warnings.append(f"removed {len(found)} control character(s): {', '.join(names[:5])}"
                     + (", ..." if len(names) > 5 else ""))
+    if "\x1b" in text:
+        # a terminal colour code (ESC [ 3 1 m) goes as a whole, not just its ESC
+        text = _ANSI.sub("\x1b", text)
     return _CONTROL.sub("", text)
+
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 
 
 # ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import csv
 import hashlib
 import html
 import io
+import json
 import logging
 import math
 import re
@@ -646,6 +647,22 @@ def _write(path: Path, text: str) -> Path:
     return atomic_write(path, text.encode("utf-8", errors="replace"))
 
 
+def _valid_unicode(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """`G`, or a copy with lone surrogates replaced by U+FFFD as graph.json holds them.
+
+    The reader never makes lone surrogates, but a graph built in Python can
+    hold them and UTF-8 cannot encode them (report.html, the anchors' hashes).
+    """
+    try:
+        json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False, default=str).encode("utf-8")
+        return G
+    except UnicodeEncodeError:
+        from graphkit.export.scalars import json_safe
+
+        return nx.node_link_graph(json_safe(nx.node_link_data(G, edges="edges")), edges="edges",
+                                  directed=True, multigraph=True)
+
+
 def write_report(G: nx.MultiDiGraph, out_dir: str | Path,
                  filters: Filters | None = None) -> list[Path]:
     """Write report.md, report.html, participation.csv and (with matplotlib) heatmap.png.
@@ -668,7 +685,7 @@ def write_report(G: nx.MultiDiGraph, out_dir: str | Path,
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot create the folder: {exc.strerror or exc}") from exc
-    report = build_report(G, filters)
+    report = build_report(_valid_unicode(G), filters)
     png_path = out_dir / "heatmap.png"
     try:
         note = write_heatmap_png(report, png_path)

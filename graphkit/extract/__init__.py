@@ -108,6 +108,7 @@ class Extractor:
             candidates.extend(self.context.zh_people(aid, text))
             candidates.extend(self.context.zh_orgs(aid, text))
             candidates.extend(self.context.zh_list_orgs(aid, text))
+            candidates.extend(self.context.zh_list_products(aid, text))
         candidates.extend(self.context.en_people(aid, text))
         candidates.extend(self.context.en_orgs(aid, text))
         if self.ner is not None:

@@ -269,6 +269,24 @@ class ContextRules:
                                   "context/zh-org-list", confidence=0.6,
                                   attrs=(("reliable", "1"),) if i > 0 else ())
 
+    def zh_list_products(self, article_id: str, text: str):
+        """Latin names heading the items of `A支持、B配置等技术` lists: tools and components."""
+        for m in _ZH_TECH_LIST_END.finditer(text):
+            lo = m.start()
+            while lo > 0 and not _CLAUSE_END.match(text[lo - 1]) and m.start() - lo < 200:
+                lo -= 1
+            segment = text[lo:m.start()]
+            if "、" not in segment:
+                continue
+            pos = lo
+            for part in segment.split("、"):
+                name = _LATIN_HEAD.search(part)
+                if name and (name.start() == 0 or not part[:name.start()].strip() or _after_verb(part, name)):
+                    s = pos + name.start()
+                    yield Mention(article_id, "PRODUCT", name.group(0), s, s + len(name.group(0)),
+                                  "context/zh-tech-list", confidence=0.55)
+                pos += len(part) + 1
+
     def en_orgs(self, article_id: str, text: str):
         for m in self.en_org_suffix.finditer(text):
             group = "org" if m.group("org") else "org2"
@@ -309,6 +327,15 @@ _GENERIC_ORG_WORDS = re.compile(
     "国际|国内|海外|全球|主流|头部|知名|领先|优秀|开源|相关|各大|多家|众多|我们|他们|该|本|各|这些|那些|其他|"
     "合作|伙伴|行业|产业|软件|技术|科技|生态|社区|重要|核心|主要|大型|中小|企业|成员|理事|会员|上下游|一流|顶尖|世界|中国|全国|"
     "联合|顶级|国内外|多个|多所|高校|该|此|两家|三家|新")
+
+
+_ZH_TECH_LIST_END = re.compile(r"等(?:多种|多项|关键|核心|主流|开源)?(?:技术|工具|组件|特性|框架|软件|项目)")
+_LATIN_HEAD = re.compile(r"(?<![A-Za-z0-9_.-])[A-Za-z][A-Za-z0-9]*+(?:[-_.][A-Za-z0-9]++)*(?![A-Za-z0-9_.-])")
+
+
+def _after_verb(part: str, name: re.Match) -> bool:
+    """The Latin name starts the list item after a verb (集成了rpm-ostree支持)."""
+    return bool(re.search("(?:了|集成|支持|包括|包含|采用|使用|基于)$", part[:name.start()]))
 
 
 _EN_AND_NAME = re.compile(r",?\s+(?:and|&)\s+(?P<name>[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?(?: [A-Z][a-z]+(?:-[A-Z]?[a-z]+)?){1,2})(?![\w])")

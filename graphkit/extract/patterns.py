@@ -176,7 +176,7 @@ def named_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], lan
             continue
         for m in rule.pattern.finditer(text):
             name = m.group("name").strip()
-            if not name or name in stopwords or name.split()[0] in stopwords or len(name) < 2:
+            if not name or name in stopwords or len(name) < 2:
                 continue
             if " " not in name and any(part.lower() in known_orgs for part in name.split("-")):
                 continue
