@@ -95,7 +95,6 @@ def iter_article_files(
         return
 
     found: list[tuple[str, Path]] = []
-    seen_files: dict[str, Path] = {}
     walked: set[str] = set()
     # (folder, real paths of the folders above it): a stack, so depth is unbounded
     stack: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
@@ -135,15 +134,22 @@ def iter_article_files(
             if not is_file:
                 report(path, "not a regular file")
                 continue
-            real_file = os.path.realpath(path)
-            if real_file in seen_files:
-                report(path, f"same file as {seen_files[real_file]}, listed once")
-                continue
-            seen_files[real_file] = path
             found.append((article_id(path, root), path))
+    # A file reachable under two names is listed once, under its real path if
+    # that is in the tree, else under the first name in sorted order.
     found.sort(key=lambda item: item[0])
-    for _, path in found:
-        yield path
+    real_of = {rel: os.path.realpath(path) for rel, path in found}
+    keep: dict[str, tuple[str, Path]] = {}
+    for rel, path in sorted(found, key=lambda item: (
+            os.path.abspath(item[1]) != real_of[item[0]], item[0])):
+        if real_of[rel] not in keep:
+            keep[real_of[rel]] = (rel, path)
+    kept = {rel for rel, _ in keep.values()}
+    for rel, path in found:
+        if rel in kept:
+            yield path
+        else:
+            report(path, f"same file as {keep[real_of[rel]][0]}, listed once")
 
 
 def article_id(path: Path | str, root: Path | str) -> str:

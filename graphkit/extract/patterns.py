@@ -81,7 +81,7 @@ def _days_after(first: str, month2: int, day2: int, limit: int = 14) -> list[str
 
 
 # Capitalised words the named-version rule takes for a product but which are not one.
-_NOT_PRODUCTS = {"version", "release", "top", "phase", "step", "part", "chapter", "figure", "table",
+_NOT_PRODUCTS = {"cvss", "license", "licence", "score", "level", "python3", "version", "release", "top", "phase", "step", "part", "chapter", "figure", "table",
                  "section", "level", "stage", "round", "web", "industry", "sp", "lts", "v", "no",
                  "page", "about", "over", "up", "and", "or", "the", "in", "on", "at", "to", "of"}
 
@@ -104,6 +104,11 @@ def version_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...]):
                 name = " ".join(parts)
             elif rule.id == "kernel-version":
                 name = f"Linux {v}"
+            elif rule.id == "bare-version":
+                name = v
+            elif rule.id == "major-version":
+                product = _ZH_LEADING_WORDS.sub("", product)
+                name = f"{product} V{v}"
             else:
                 if product.lower() in _NOT_PRODUCTS or len(product) < 2:
                     continue
@@ -114,6 +119,7 @@ def version_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...]):
                           key=slugify(name), confidence=rule.confidence, attrs=(("name", name),))
 
 
+_ZH_LEADING_WORDS = re.compile(r"^.*(?:以|在|的|了|和|与|及|为|是|将|基于|采用|使用|搭载|发布|推出)")
 _ZH_EVENT_BOUNDARIES = re.compile(
     r".*(?:本次|此次|这次|该|各|的|了|在|于|与|和|及|、|参加|举办|出席|亮相|召开|举行|走进|来到|包括|以及|携手|联合|成功|圆满|首届|首次|暨|为|是|即|将)")
 _GENERIC_EVENT_PREFIX = {"", "本次", "此次", "这次", "该", "年度", "全体", "整个", "各", "技术", "开发者",
