@@ -117,7 +117,7 @@ class Extractor:
         urls = [u.span() for u in _URL.finditer(text)]
         if urls:
             candidates = [m for m in candidates if not _overlaps_any(m, urls)]
-        kept = select_mentions(candidates)
+        kept = [_org_as_venue(text, m) for m in select_mentions(candidates)]
         return _repeat_known_names(aid, text, kept), _orgs_naming_events(candidates, kept)
 
     def extract(self, clean: CleanText, *, title: str = "", published: str | None = None,
@@ -142,6 +142,17 @@ _LOCATIVE_BEFORE = re.compile(r"(?:在|于|落地|来到|走进|赴|前往|位�
 _LOCATIVE_AFTER = re.compile(r"^\s*(?:举行|举办|召开|站|开幕|落幕|启幕|闭幕|分会场|会场|开启|拉开|圆满|成功举办|隆重|盛大)")
 
 
+_HELD_AFTER = re.compile(r"^\s*(?:举行|举办|召开|开幕|落幕|启幕|闭幕|成功举办|隆重举行|盛大开幕|圆满落幕|拉开帷幕)")
+
+
+def _org_as_venue(text: str, m: Mention) -> Mention:
+    """在南京邮电大学举办: an organisation named as where an event happens is its venue."""
+    if m.label == "ORG" and _LOCATIVE_BEFORE.search(text[max(0, m.start - 3):m.start]) \
+            and _HELD_AFTER.match(text[m.end:m.end + 8]):
+        return replace(m, label="VENUE", key="", rule_id=m.rule_id + "+venue")
+    return m
+
+
 def _locative(text: str, m: Mention) -> bool:
     """A place named as where something happens (在上海举行, in Hanoi), not as an adjective (辽宁移动)."""
     return bool(_LOCATIVE_BEFORE.search(text[max(0, m.start - 6):m.start])
@@ -164,8 +175,10 @@ def _orgs_naming_events(candidates: list[Mention], kept: list[Mention]) -> list[
 
 def _drop_context_over_gazetteer(candidates: list[Mention]) -> list[Mention]:
     """A context guess that overlaps a known name loses to it (正式贡献给开放原子开源基金会),
-    except a list item with sure boundaries (`…、Hyperlogy Project、…`): it wins and takes the
-    known organisation's identity."""
+    except a list item with sure boundaries (`…、Hyperlogy Project、…`) or a full legal name
+    (成都菁蓉联创科技有限公司): those win and take the known organisation's identity when they
+    name it, or stand as a new organisation when the known name is only a part of theirs
+    (北航-华为关键软件联合实验室)."""
     known = sorted(((m.start, m.end, m) for m in candidates if m.rule_id.startswith("gazetteers/")),
                    key=lambda t: (t[0], t[1]))
     if not known:
@@ -179,12 +192,28 @@ def _drop_context_over_gazetteer(candidates: list[Mention]) -> list[Mention]:
                            if s < m.end and m.start < e and (s, e) != (m.start, m.end)]
             if overlapping:
                 inside = [k for k in overlapping if m.start <= k.start and k.end <= m.end and k.label == m.label]
-                if not (m.attr("reliable") and len(inside) == len(overlapping)):
+                sure = m.attr("reliable") or m.rule_id == "context/zh-org-suffix"
+                if not (sure and len(inside) == len(overlapping)):
                     continue
-                beaten.update(id(k) for k in inside)
-                m = replace(m, key=inside[0].key, rule_id=inside[0].rule_id + "+list")
+                beaten.update(id(k) for k in overlapping)
+                core = _legal_core(m.text)
+                named = [k for k in inside if k.text in (core, m.text)]
+                if named or m.attr("reliable"):
+                    first = (named or inside)[0]
+                    m = replace(m, key=first.key, rule_id=first.rule_id + "+context")
+                elif not m.rule_id == "context/zh-org-suffix":
+                    continue
         out.append(m)
     return [m for m in out if id(m) not in beaten]
+
+
+_LEGAL_SUFFIX = re.compile(r"(?:(?:信息|软件|网络|数字|智能|电子|计算机)?(?:科技|技术)?(?:股份)?有限(?:责任)?公司|集团|公司)$")
+_PLACE_PREFIX = re.compile(r"^(?:北京|上海|天津|重庆|深圳|广州|杭州|南京|苏州|成都|武汉|西安|长沙|湖南|湖北|江苏|浙江|广东|四川|山东|福建|河南|河北|珠海|无锡|合肥|济南|青岛|厦门)(?:市)?")
+
+
+def _legal_core(name: str) -> str:
+    """成都菁蓉联创科技有限公司 -> 菁蓉联创: what is left without place and legal form."""
+    return _PLACE_PREFIX.sub("", _LEGAL_SUFFIX.sub("", name))
 
 
 def _relabel_listed_products(candidates: list[Mention]) -> list[Mention]:
