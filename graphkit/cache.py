@@ -23,6 +23,7 @@ import hashlib
 import pickle
 import sqlite3
 import sys
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,7 +34,7 @@ __all__ = ["CACHE_NAME", "ExtractionCache", "open_cache", "cache_config", "conte
 
 CACHE_NAME = "graph.cache.sqlite"
 LOCK_TIMEOUT = 5.0          # seconds to wait for another build's write lock
-SCHEMA = 1                  # PRAGMA user_version of the layout below
+SCHEMA = 2                  # PRAGMA user_version of the layout below (2: zlib-compressed pickles)
 BATCH = 256                 # results per write transaction
 
 # Source files whose code cannot change what one article extracts to.
@@ -146,7 +147,7 @@ class ExtractionCache:
         value = None
         if row is not None:
             try:
-                record, extraction = pickle.loads(row[0])
+                record, extraction = pickle.loads(zlib.decompress(row[0]))
                 if record.id == article_id and extraction.article_id == article_id:
                     value = (replace(record, path=str(path)), extraction)
             except Exception as exc:  # noqa: BLE001 - any unpickling fault is a corrupt row
@@ -160,7 +161,8 @@ class ExtractionCache:
     def put(self, key: str, record: ArticleRecord, extraction: Extraction) -> None:
         if not self._writes_ok:
             return
-        blob = pickle.dumps((record, extraction), protocol=pickle.HIGHEST_PROTOCOL)
+        # zlib level 1: a third of the size (~18 kB -> 6 kB an article) for ~0.3 ms
+        blob = zlib.compress(pickle.dumps((record, extraction), protocol=pickle.HIGHEST_PROTOCOL), 1)
         self._pending.append((key, record.id, blob))
         if len(self._pending) >= BATCH:
             self.flush()

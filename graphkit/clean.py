@@ -37,12 +37,6 @@ __all__ = ["clean_article", "normalize_text", "split_sentences"]
 # ---------------------------------------------------------------------------
 # Character classes
 
-# "Wide" characters: CJK ideographs, kana, hangul, CJK punctuation, full-width
-# forms. A line break next to one of these is joined without a space.
-_WIDE = (
-    "\u1100-\u11ff\u2e80-\ua4cf\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff"
-    "\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff"
-)
 # Ideographs and kana: what language detection counts as "CJK".
 CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
 
@@ -71,6 +65,10 @@ _STRIP_RE = re.compile(f"[{_STRIP_CHARS}]+")
 
 
 def _is_wide(ch: str) -> bool:
+    """CJK ideographs, kana, hangul, CJK punctuation, full-width forms.
+
+    A line break next to one of these is joined without a space.
+    """
     o = ord(ch)
     return (0x2E80 <= o <= 0xA4CF or 0x4E00 <= o <= 0x9FFF or 0xFF00 <= o <= 0xFFEF
             or 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0xF900 <= o <= 0xFAFF

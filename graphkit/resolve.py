@@ -150,7 +150,9 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
             if not k[1]:
                 continue
             other = by_name.setdefault(k, mid)
-            if other != mid and frozenset((other, mid)) not in never and labels[mid] not in ("DATE",):
+            # Events, dates and versions carry their identity in their key (series + edition,
+            # ISO value, release): "openEuler Meetup" of 2022 and of 2024 share a name only.
+            if other != mid and frozenset((other, mid)) not in never and labels[mid] not in ("DATE", "EVENT", "VERSION"):
                 union.union(other, mid)
     # "Wei Xiong" (given name first) is the 熊伟 of a Chinese article.
     romanised = {mid for mid in cjk_people}

@@ -98,7 +98,7 @@ class Extractor:
         regexes = self.rules.regexes
         candidates.extend(date_mentions(aid, text, regexes.get("DATE", ()), published))
         candidates.extend(version_mentions(aid, text, regexes.get("VERSION", ())))
-        candidates.extend(self.events.shape_mentions(aid, text, regexes.get("EVENT", ()), published))
+        candidates.extend(self.events.shape_mentions(aid, text, regexes.get("EVENT", ()), published, clean.lang))
         candidates.extend(named_mentions(aid, text, regexes.get("PRODUCT", ()), clean.lang,
                                          self.product_stopwords, "PRODUCT", self.org_names))
         candidates.extend(named_mentions(aid, text, regexes.get("ORG", ()), clean.lang,

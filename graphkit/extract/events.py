@@ -74,8 +74,9 @@ class EventFinder:
                        key=f"{series}-{year}" if year else series,
                        confidence=0.95 if year else 0.8, attrs=tuple(attrs))
 
-    def shape_mentions(self, article_id: str, text: str, rules: tuple[RegexRule, ...], published: str | None):
-        return event_mentions(article_id, text, rules, published)
+    def shape_mentions(self, article_id: str, text: str, rules: tuple[RegexRule, ...], published: str | None,
+                       lang: str = ""):
+        return event_mentions(article_id, text, rules, published, lang)
 
 
 def _is_meetup(name: str) -> bool:

@@ -137,9 +137,12 @@ _EN_GENERIC = {"summit", "conference", "con", "day", "days", "meetup", "meet-up"
                "week", "camp", "salon", "tour"}
 
 
-def event_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], published: str | None):
+def event_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], published: str | None,
+                   lang: str = ""):
     """Events by name shape; the series gazetteer catches the known ones first."""
     for rule in rules:
+        if rule.lang and rule.lang != lang:
+            continue
         for m in rule.pattern.finditer(text):
             name = m.group("name")
             start = m.start("name")
@@ -163,7 +166,8 @@ def event_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], pub
             place = _group(m, "place")
             full = name + (f" {place}" if place else "")
             end = m.end()
-            surface = text[min(start, m.start("year")) if m.start("year") >= 0 and m.start("year") < start else start:end].strip()
+            year_starts = [m.start(g) for g in ("year", "year0") if g in m.re.groupindex and 0 <= m.start(g) < start]
+            surface = text[min(year_starts + [start]):end].strip()
             key = slugify(full) + (f"-{year}" if year else "")
             attrs = [("name", full)]
             if year:
