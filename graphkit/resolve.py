@@ -83,7 +83,7 @@ class Resolver:
         if anchored:
             return anchored
         if m.label == "PERSON":
-            return f"person:{person_key(m.text)}"
+            return f"person:{m.key or person_key(m.text)}"
         return f"{m.label.lower()}:{slugify(m.text)}"
 
 

@@ -40,9 +40,6 @@ _FILE_KEYS = {
 _ENTRY_KEYS = {"id", "names", "case_sensitive", "parent", "series"}
 _REGEX_KEYS = {"id", "pattern", "match", "no_match", "confidence", "flags", "description", "lang"}
 _FLAGS = {"IGNORECASE": re.IGNORECASE, "VERBOSE": re.VERBOSE}
-_REPEAT = re.compile(r"[*+]|\{\d*,\d*\}")
-_QUANTIFIER = re.compile(r"(?:[*+]|\{\d*,\d*\})([+?]?)")
-_OPTIONAL = re.compile(r"\?[+?]?|\{\d+\}[+?]?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,83 +196,133 @@ def _load_gazetteer(rel: str, data: dict) -> list[GazetteerEntry]:
 
 
 def check_pattern(rel: str, rid: str, pattern: str, flags: int = 0) -> re.Pattern:
-    """Compile a rule regex, refusing nested repetition that backtracks exponentially.
+    """Compile a rule regex, refusing shapes that backtrack catastrophically on a long line.
 
-    `(a+)+` or `(?:\\w*\\s)*` are refused; write the inner quantifier possessive
-    (`\\w*+`, Python >= 3.11) or the group atomic (`(?>...)`) to show it cannot
-    backtrack.
+    Refused (Python's `re` backtracks, so each of these is exponential or a
+    high polynomial on a long line that almost matches):
+
+    - a repeated group that itself backtracks: `(a+)+`, `(?:\\w*\\s)*`,
+      `(.*a){20}`, `(a?){30}`;
+    - a repeated group with alternatives: `(a|aa)+`, `(\\w|\\d)*`, which
+      backtrack exponentially when the alternatives overlap;
+    - the same atom, or `.`, repeated twice in a row: `\\s*\\s*`, `.*.+`.
+
+    Write the inner quantifier possessive (`\\w*+`, Python >= 3.11) or the
+    group atomic (`(?>...)`) to show it cannot backtrack.
     """
     if not isinstance(pattern, str) or not pattern:
         raise RuleError(rel, rid, "pattern must be a non-empty string")
-    if _nests_repetition(pattern):
-        raise RuleError(rel, rid, "pattern repeats a group that itself repeats (e.g. (a+)+): it can "
-                        "backtrack catastrophically on a long line; make the inner quantifier "
-                        "possessive (a++) or the group atomic (?>...)")
+    problem = _backtracking_problem(pattern)
+    if problem:
+        raise RuleError(rel, rid, f"pattern {problem}: it can backtrack catastrophically on a "
+                        "long line; make the inner quantifier possessive (a++) or the group "
+                        "atomic (?>...)")
     try:
         return re.compile(pattern, flags)
     except re.error as exc:
         raise RuleError(rel, rid, f"pattern does not compile: {exc}") from None
 
 
-def _nests_repetition(pattern: str) -> bool:
-    """True when a repeated group contains a backtracking repetition."""
-    stack: list[list[bool]] = [[False, False]]   # [contains backtracking repeat, atomic]
+_QUANT = re.compile(r"(?:([*+?])|\{(\d*)(,?)(\d*)\})([+?]?)")
+_GROUP_PREFIX = re.compile(r"\(\?(?:[:>=!]|<[=!]|P<\w+>|<\w+>|[aiLmsux-]+:)?")
+_MAX_SMALL_COUNT = 10   # (x?){0,3} is a few choices; (a?){30} is 2**30
+
+
+def _quantifier(pattern: str, i: int) -> tuple[int, float, bool] | None:
+    """(length, most repeats, leaves a choice) of the quantifier at i, or None.
+
+    `*` -> (1, inf, True); `{4}` -> (3, 4, False); `{1,3}` -> (5, 3, True);
+    `?` -> (1, 1, True); a possessive `*+` leaves no choice.
+    """
+    m = _QUANT.match(pattern, i)
+    if not m:
+        return None
+    possessive = m.group(5) == "+"
+    if m.group(1):
+        most = 1.0 if m.group(1) == "?" else float("inf")
+        choice = True
+    else:
+        lo, comma, hi = m.group(2), m.group(3), m.group(4)
+        if not comma:
+            if not lo:
+                return None                      # "{" as a literal
+            most, choice = float(lo), False
+        else:
+            most = float(hi) if hi else float("inf")
+            choice = most > (int(lo) if lo else 0)
+    return m.end() - i, most, choice and not possessive
+
+
+def _backtracking_problem(pattern: str) -> str:
+    """Why `pattern` can backtrack catastrophically, or "" (see check_pattern)."""
+    # per open group: [has an unbounded backtracking repeat, has any choice point, atomic]
+    stack: list[list[bool]] = [[False, False, False]]
+    last_atom: str | None = None     # previous item, when it was an atom under * or +
     i, n = 0, len(pattern)
     while i < n:
         ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            repeated = _repeat_at(pattern, i)
-            if repeated and not repeated[1]:
-                stack[-1][0] = True
-            i += repeated[0] if repeated else 0
-            continue
-        if ch == "[":
-            i += 1
-            if i < n and pattern[i] == "^":
-                i += 1
-            if i < n and pattern[i] == "]":
-                i += 1
-            while i < n and pattern[i] != "]":
-                i += 2 if pattern[i] == "\\" else 1
-            i += 1
-            repeated = _repeat_at(pattern, i)
-            if repeated and not repeated[1]:
-                stack[-1][0] = True
-            i += repeated[0] if repeated else 0
-            continue
         if ch == "(":
-            stack.append([False, pattern.startswith("(?>", i)])
+            if pattern.startswith(("(?#", "(?P="), i):   # comment, backreference
+                i = pattern.find(")", i) + 1 or n
+                last_atom = None
+                continue
+            prefix = _GROUP_PREFIX.match(pattern, i)
+            stack.append([False, False, pattern.startswith("(?>", i)])
+            i = prefix.end() if prefix else i + 1
+            last_atom = None
+            continue
+        if ch == "|":
+            stack[-1][1] = True
             i += 1
+            last_atom = None
             continue
         if ch == ")" and len(stack) > 1:
-            inner, atomic = stack.pop()
+            unbounded, choice, atomic = stack.pop()
             i += 1
-            repeated = _repeat_at(pattern, i)
-            if repeated and inner and not atomic and _REPEAT.match(pattern, i):
-                return True
-            if inner and not atomic:
-                stack[-1][0] = True
-            if repeated and not repeated[1]:
-                stack[-1][0] = True
-            i += repeated[0] if repeated else 0
+            q = _quantifier(pattern, i)
+            if q and q[1] >= 2 and not atomic:
+                if unbounded:
+                    return "repeats a group that itself repeats (e.g. (a+)+, (.*a){20})"
+                if choice and q[1] > _MAX_SMALL_COUNT:
+                    return ("repeats a group with optional parts or alternatives "
+                            "(e.g. (a|aa)+, (a?){30})")
+            if not atomic:
+                stack[-1][0] |= unbounded
+                stack[-1][1] |= choice
+            if q:
+                i += q[0]
+                stack[-1][0] |= q[2] and q[1] == float("inf")
+                stack[-1][1] |= q[2]
+            last_atom = None
             continue
-        i += 1
-        repeated = _repeat_at(pattern, i)
-        if repeated:
-            if not repeated[1]:
-                stack[-1][0] = True
-            i += repeated[0]
-    return False
-
-
-def _repeat_at(pattern: str, i: int):
-    """(length, possessive) of a repeating quantifier at i, or None."""
-    m = _QUANTIFIER.match(pattern, i)
-    if m:
-        return (m.end() - i, m.group(1) == "+")
-    m = _OPTIONAL.match(pattern, i)   # ? and {n} do not repeat: nothing to backtrack over
-    return (m.end() - i, True) if m else None
+        if ch == "\\":
+            atom = pattern[i:i + 2]
+            i += 2
+        elif ch == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            atom = pattern[i:j + 1]
+            i = j + 1
+        else:
+            atom = ch
+            i += 1
+        q = _quantifier(pattern, i)
+        if q is None:
+            last_atom = None
+            continue
+        i += q[0]
+        unbounded = q[2] and q[1] == float("inf")
+        stack[-1][0] |= unbounded
+        stack[-1][1] |= q[2]
+        if unbounded and last_atom is not None and (atom == last_atom or "." in (atom, last_atom)):
+            return f"repeats {last_atom} and then {atom} in a row (e.g. \\s*\\s*, .*.*)"
+        last_atom = atom if unbounded else None
+    return ""
 
 
 def _load_regexes(rel: str, data: dict) -> list[RegexRule]:

@@ -143,14 +143,14 @@ date: 2024-05-01
 """
 
 
-@settings(max_examples=20, deadline=None,
+@settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(title=article_text, body=article_text)
 def test_robust_build_any_article_text(tmp_path_factory, title, body):
     tmp = tmp_path_factory.mktemp("b")
     (tmp / "in").mkdir()
     # the title goes through YAML: a JSON string is valid YAML and carries any text
-    text = ARTICLE.format(title=json.dumps(title or "t", ensure_ascii=True), body=body)
+    text = ARTICLE.format(title=json.dumps(title or "t", ensure_ascii=False), body=body)
     (tmp / "in" / "a.md").write_bytes(text.encode("utf-8", "surrogatepass"))
     result = run_build([tmp / "in"], tmp / "out", BuildOptions(jobs=1, report=True))
     out = tmp / "out"
@@ -161,8 +161,8 @@ def test_robust_build_any_article_text(tmp_path_factory, title, body):
     records = [json.loads(ln) for ln in (out / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(records) == 1
     if "error" in records[0]:
-        # mostly control characters: refused as a binary file, and said so
-        assert records[0]["error"].startswith("binary file"), records[0]
+        # mostly control characters (binary), or a title PyYAML refuses: skipped, and said so
+        assert records[0]["error"].startswith(("binary file", "malformed YAML")), records[0]
         assert len((out / "errors.jsonl").read_text(encoding="utf-8").splitlines()) == 1
     else:
         assert result.graph.number_of_nodes() > 0, "the fixed sentence always gives nodes"

@@ -17,6 +17,7 @@ from graphkit.extract.gazetteer import Gazetteer, lower_same_length
 from graphkit.extract.patterns import date_mentions, named_mentions, version_mentions
 from graphkit.extract.relations import RelationFinder
 from graphkit.rules import Rules
+from graphkit.slug import person_key
 from graphkit.types import CleanText, Extraction, Mention
 
 __all__ = ["Extractor", "select_mentions"]
@@ -117,7 +118,7 @@ class Extractor:
         urls = [u.span() for u in _URL.finditer(text)]
         if urls:
             candidates = [m for m in candidates if not _overlaps_any(m, urls)]
-        kept = [_org_as_venue(text, m) for m in select_mentions(candidates)]
+        kept = _short_names_in_article([_org_as_venue(text, m) for m in select_mentions(candidates)])
         return _repeat_known_names(aid, text, kept), _orgs_naming_events(candidates, kept)
 
     def extract(self, clean: CleanText, *, title: str = "", published: str | None = None,
@@ -223,6 +224,21 @@ def _relabel_listed_products(candidates: list[Mention]) -> list[Mention]:
         return candidates
     return [replace(m, label="ORG") if m.label == "PRODUCT" and (m.start, m.end) in listed else m
             for m in candidates]
+
+
+def _short_names_in_article(mentions: list[Mention]) -> list[Mention]:
+    """`Dr. Xiong` after `Dr. Xiong Wei` in one article is the same person: same key."""
+    full = [m for m in mentions if m.label == "PERSON" and " " in m.text and m.text.isascii()]
+    if not full:
+        return mentions
+    out = []
+    for m in mentions:
+        if m.label == "PERSON" and " " not in m.text and m.text.isascii():
+            owners = {f.text for f in full if m.text in f.text.split()}
+            if len(owners) == 1:
+                m = replace(m, key=person_key(owners.pop()))
+        out.append(m)
+    return out
 
 
 def _repeat_known_names(article_id: str, text: str, mentions: list[Mention]) -> list[Mention]:

@@ -37,6 +37,7 @@ class RelationFinder:
         }
         self.en_titles = tuple(w.lower() for w in rules.words("en_titles"))
         self.countries = frozenset(rules.words("countries"))
+        self.held_strict = tuple(w.lower() for w in rules.words("held_strict"))
         self.release_blockers = tuple(w.lower() for w in rules.words("released_blockers"))
         self.zh_roles = tuple(sorted(rules.words("zh_roles"), key=len, reverse=True))
         self.openeuler = next((e for e in rules.gazetteer if e.label == "ORG" and e.id == "openeuler"), None)
@@ -111,7 +112,8 @@ class RelationFinder:
                         org = affiliation.get(person.key or person.text)
                         if org is not None:
                             rel("PARTICIPATED_IN", org, event, 0.7 * scope_conf, "presenter-affiliation")
-            if (events or in_lead) and self._has("HELD", low):
+            strict_held = any(t in low for t in self.held_strict)
+            if (events or in_lead or (main is None and local and strict_held)) and self._has("HELD", low):
                 venues = by["VENUE"]
                 specific = [v for v in venues if v.text not in self.countries]
                 for event in (events or scoped):
