@@ -46,7 +46,7 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+DEFAULT_CORPUS = Path(os.environ.get("GRAPHKIT_CORPUS", ROOT.parent / "shared" / "corpus"))
 _FRONTMATTER = re.compile(r"\A(?:\ufeff)?(---[ \t]*\n.*?\n---[ \t]*\n)", re.S)
 
 
@@ -108,10 +108,10 @@ def child_build(args) -> None:
     options = BuildOptions(jobs=args.jobs, cache=args.cache or None, report=not args.no_report)
     result = run_build([args.child], args.out, options)
     wall = time.perf_counter() - _T0
-    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    print(json.dumps({"wall": wall, "seconds": result.seconds, "stats": dict(STATS),
-                      "rss_self": self_rss, "rss_worker": child_rss,
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+    print(json.dumps({"wall": wall, "cpu": cpu, "seconds": result.seconds, "stats": dict(STATS),
+                      "rss_self": me.ru_maxrss * 1024, "rss_worker": children.ru_maxrss * 1024,
                       "nodes": result.graph.number_of_nodes(), "edges": result.graph.number_of_edges()}))
 
 
@@ -197,8 +197,9 @@ def machine() -> str:
 
 
 def show_build(name: str, run: dict, size: int, articles: int) -> None:
-    wall = run["wall"]
+    wall, cpu = run["wall"], run["cpu"]
     print(f"{name}: {wall:.2f} s  {size / 1e6 / wall:.2f} MB/s  {articles / wall:.0f} articles/s  "
+          f"(CPU {cpu:.1f} s: {size / 1e6 / cpu:.2f} MB per CPU-second)  "
           f"extracted {run['stats'].get('extracted', 0)}  from cache {run['stats'].get('cached', 0)}  "
           f"peak RSS {run['rss_self'] / 2**20:.0f} MiB (largest worker {run['rss_worker'] / 2**20:.0f} MiB)")
     stages = "  ".join(f"{k} {v:.2f}" for k, v in run["seconds"].items() if k != "total")
@@ -244,7 +245,9 @@ def main(argv=None) -> int:
         if args.jobs != 1:
             one = run_child(folder, tmp / "out1", 1, None, report)
             show_build("cold build (--jobs 1, no cache)", one, size, args.articles)
-            print(f"  --jobs {args.jobs} speed-up: {one['wall'] / cold['wall']:.2f}x end to end")
+            print(f"  --jobs {args.jobs} speed-up: {one['wall'] / cold['wall']:.2f}x end to end; extraction "
+                  f"stage {one['seconds']['extract'] / cold['seconds'].get('workers', 1e-9):.2f}x "
+                  f"(load average now {os.getloadavg()[0]:.1f}: other processes share these cores)")
 
         s = startup(tmp, next(p for p in sources if p.stat().st_size < 4000))
         print(f"start-up: `graphkit build` of one small file {s['cli']:.2f} s wall (with the interpreter); "

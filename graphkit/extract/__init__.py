@@ -26,6 +26,21 @@ __all__ = ["Extractor", "select_mentions"]
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+")
 
 
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _inside_a_word(text: str, start: int, end: int) -> bool:
+    """A short Chinese name that jieba reads as the tail of another word: 统信 in 系统信创,
+    前海 in 目前海思. Checked on a few characters only, so it costs little."""
+    if end - start > 3 or start == 0 or not _is_cjk(text[start]) or not _is_cjk(text[start - 1]):
+        return False
+    from graphkit.extract.context import jieba_boundaries
+
+    lo = max(0, start - 3)
+    return start not in jieba_boundaries(text, lo, min(len(text), end + 2))
+
+
 def _overlaps_any(m: Mention, spans: list[tuple[int, int]]) -> bool:
     return any(s < m.end and m.start < e for s, e in spans)
 
@@ -89,6 +104,8 @@ class Extractor:
         lowered = lower_same_length(text)
         candidates: list[Mention] = []
         for hit in self.gazetteer.find(text, lowered):
+            if _inside_a_word(text, hit.start, hit.end):
+                continue
             entry = hit.entry
             if entry.label == "EVENT_SERIES":
                 candidates.append(self.events.series_mention(aid, text, hit, published))
@@ -160,6 +177,10 @@ def _locative(text: str, m: Mention) -> bool:
                 or _LOCATIVE_AFTER.match(text[m.end:m.end + 6]))
 
 
+# Sessions an organisation runs inside a larger event: it takes part in what it names.
+_SUB_SESSION = re.compile(r"分论坛|论坛|专场|集市|工作坊|沙龙|Track|Meetup|Workshop|Forum|Session|SIG", re.I)
+
+
 def _orgs_naming_events(candidates: list[Mention], kept: list[Mention]) -> list[tuple[Mention, Mention]]:
     """(event, org) where a known organisation opens the event's name: openEuler技术分论坛."""
     events = [m for m in kept if m.label == "EVENT"]
@@ -169,7 +190,7 @@ def _orgs_naming_events(candidates: list[Mention], kept: list[Mention]) -> list[
     for org in candidates:
         if org.label == "ORG" and org.rule_id.startswith("gazetteers/"):
             for event in events:
-                if org.start == event.start and org.end < event.end:
+                if org.start == event.start and org.end < event.end and _SUB_SESSION.search(event.text):
                     out.append((event, org))
     return out
 
@@ -199,6 +220,8 @@ def _drop_context_over_gazetteer(candidates: list[Mention]) -> list[Mention]:
                 beaten.update(id(k) for k in overlapping)
                 core = _legal_core(m.text)
                 named = [k for k in inside if k.text in (core, m.text)]
+                if not named and not m.attr("reliable") and any(k.end == m.end for k in inside):
+                    continue        # 正式贡献给开放原子开源基金会: the known name is the organisation
                 if named or m.attr("reliable"):
                     first = (named or inside)[0]
                     m = replace(m, key=first.key, rule_id=first.rule_id + "+context")

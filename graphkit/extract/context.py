@@ -142,7 +142,7 @@ class ContextRules:
                               "context/zh-role-latin-name", confidence=0.7, attrs=attrs)
                 end = nxt.end()
         for m in self.zh_name_honorific.finditer(text):
-            boundaries = _jieba_boundaries(text, max(0, m.start() - 8), m.start())
+            boundaries = jieba_boundaries(text, max(0, m.start() - 8), m.start())
             for length in (3, 2):
                 s = m.start() - length
                 if s < 0 or s not in boundaries:
@@ -361,7 +361,7 @@ def _common_word(item: str) -> bool:
 _COMMON_FLAGS = {"n", "vn", "v", "a", "an", "d", "ad", "m", "q", "r", "f", "l", "i", "uj", "p", "c"}
 
 
-def _jieba_boundaries(text: str, lo: int, hi: int) -> set[int]:
+def jieba_boundaries(text: str, lo: int, hi: int) -> set[int]:
     """Offsets in text[lo:hi] where jieba starts a word (plus lo and hi)."""
     out, pos = {lo, hi}, lo
     for word, _ in _posseg().lcut(text[lo:hi]):
