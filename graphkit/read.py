@@ -326,10 +326,15 @@ def _decode(path: Path, raw: bytes, warnings: list[str]) -> str:
         else:
             try:
                 text = raw.decode("gb18030")
+                warnings.append("decoded as GB18030 (not valid UTF-8)")
             except UnicodeDecodeError:
-                raise ArticleError(path, "binary file (not UTF-8 or GB18030 text)",
-                                   stage="read") from None
-            warnings.append("decoded as GB18030 (not valid UTF-8)")
+                # Not GB18030 either: UTF-8 damaged in many places (bytes flipped
+                # by a bad copy) is still text when at most 1 % of it is bad.
+                if bad > len(raw) // 100:
+                    raise ArticleError(path, "binary file (not UTF-8 or GB18030 text)",
+                                       stage="read") from None
+                warnings.append(f"replaced {bad} invalid UTF-8 byte sequence(s) with U+FFFD")
+                text = lenient
     controls = len(_CONTROL.findall(text[:65536]))
     if controls > 0.05 * min(len(text), 65536):
         raise ArticleError(path, f"binary file ({controls} control characters in the first 64 KiB)",

@@ -17,6 +17,8 @@ from graphkit.types import CleanText, Mention, Relation
 _ZH_GAP_BREAK = re.compile(r"[，。；：！？,;:!?、和与及（）()\n]")
 _EN_AFTER = re.compile(r"^,?\s*(?:(?:the|a|an)\s+)?[^.;!?]{0,90}?\b(?:of|at|from|with|for)\s+(?:the\s+)?$")
 _EN_AFTER_FROM = re.compile(r"^\s*(?:\(|from\s+|of\s+|at\s+)(?:the\s+)?$")
+# "of Hoperun & openEuler Technical Committee Member", "from the openEuler community and an engineer at the ISCAS"
+_EN_CHAIN = re.compile(r"[^,;.]{0,15}?\s(?:&|and)\s(?:the\s)?|[^,;.]{0,15}?\s(?:&|and)\s[^,;.]{0,40}?\b(?:of|at|from|with)\s+(?:the\s+)?")
 _CHAIN_GAP = re.compile(r"(?:兼|、|&|及)\s*$")
 _HARD_BREAK = re.compile(r"[，。；：！？,;:!?（）()\n]")
 _LIST_GAP = re.compile(r"\s*(?:、|,|，|和|与|及|以及|and|, and)\s*")
@@ -74,8 +76,9 @@ class RelationFinder:
             scope_conf = 1.0 if events else 0.75
             in_lead = s < lead_end
             previous = None
+            people_starts = [p.start for p in by["PERSON"]]
             for person in by["PERSON"]:
-                org, role = self._affiliation(text, person, by["ORG"], clean.lang)
+                org, role = self._affiliation(text, person, by["ORG"], people_starts)
                 if org is None and previous is not None and previous[1] is not None \
                         and _LIST_GAP.fullmatch(text[previous[0].end:person.start]):
                     org, role = previous[1], previous[2]      # Hong Phuc Dang and Mario Behling
@@ -89,7 +92,8 @@ class RelationFinder:
                     chain = org
                     for earlier in reversed([o for o in by["ORG"] if o.end <= chain.start]):
                         gap = text[earlier.end:chain.start]
-                        if not (len(gap) <= 24 and _CHAIN_GAP.search(gap) and not _HARD_BREAK.search(gap)):
+                        if not (len(gap) <= 24 and _CHAIN_GAP.search(gap) and not _HARD_BREAK.search(gap)) \
+                                or any(earlier.end <= s < chain.start for s in people_starts):
                             break
                         rel("AFFILIATED_WITH", person, earlier, 0.75 * person.confidence, "affiliation-chain",
                             _CHAIN_GAP.sub("", gap).strip(" 的&"))
@@ -97,7 +101,7 @@ class RelationFinder:
                     if person.end <= org.start:
                         for later in [o for o in by["ORG"] if o.start >= org.end]:
                             gap = text[org.end:later.start]
-                            if len(gap) <= 40 and re.fullmatch(r"[^,;.]*?\s(?:&|and)\s(?:the\s)?", gap):
+                            if len(gap) <= 60 and _EN_CHAIN.fullmatch(gap):
                                 rel("AFFILIATED_WITH", person, later, 0.7 * person.confidence, "affiliation-chain")
                             break
             if self._has("PARTICIPATED_IN", low):
@@ -130,6 +134,10 @@ class RelationFinder:
                                 if (p.key or p.text) in affiliation][:1]
                     for org in orgs:
                         rel("SHOWCASED", org, product, 0.75 * org.confidence, "showcase-trigger")
+            for product in by["PRODUCT"]:
+                owner = next((o for o in by["ORG"] if o.end + 1 == product.start and text[o.end] == "的"), None)
+                if owner is not None:
+                    rel("SHOWCASED", owner, product, 0.6 * owner.confidence, "possessive")
             if by["VERSION"] and self._has("RELEASED", low) and not any(b in low for b in self.release_blockers):
                 for version in by["VERSION"]:
                     orgs = self._subjects(text, version, by["ORG"], "RELEASED", s)
@@ -180,12 +188,14 @@ class RelationFinder:
                 break
         return group
 
-    def _affiliation(self, text: str, person: Mention, orgs: list[Mention], lang: str):
+    def _affiliation(self, text: str, person: Mention, orgs: list[Mention], people_starts: list[int]):
         """The organisation a person is introduced with, and the role between them."""
         best, role = None, ""
         for org in orgs:
             if org.end <= person.start:
                 gap = text[org.end:person.start]
+                if any(org.end <= p < person.start for p in people_starts):
+                    continue
                 role_gap = len(gap) <= 40 and not _HARD_BREAK.search(gap) and not gap.endswith(("、", "和", "与", "及")) \
                     and self._ends_with_role(gap)
                 if (len(gap) <= 24 and not _ZH_GAP_BREAK.search(gap) and not gap.isspace()) or gap in ("的", "") or role_gap:
