@@ -187,6 +187,7 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
 
     relations = _resolve_relations(extractions, mention_ids, final_id, labels)
     short = _short_names_to_merge(relations, final_id, names, labels, never)
+    short.update(_main_events_to_merge(extractions, mention_ids, final_id, relations, never))
     if short:
         final_id = {mid: short.get(fid, fid) for mid, fid in final_id.items()}
         relations = _resolve_relations(extractions, mention_ids, final_id, labels)
@@ -286,6 +287,40 @@ def _short_names_to_merge(relations, final_id, names, labels, never) -> dict[str
                    and frozenset((fid, other)) not in never]
         if len(matches) == 1:
             out[fid] = matches[0]
+    return out
+
+
+def _main_events_to_merge(extractions, mention_ids, final_id, relations, never) -> dict[str, str]:
+    """The Chinese and English reports of one event that no series rule ties together: their
+    main events share every stated day (and the venue, where both give one)."""
+    mains: dict[str, set[str]] = defaultdict(set)          # event id -> languages of articles about it
+    for ex in extractions:
+        m = ex.main_event
+        if m is not None:
+            mid = mention_ids.get((m.article_id, m.start, m.end, m.label))
+            if mid:
+                mains[final_id[mid]].add(ex.lang)
+    days: dict[str, frozenset] = defaultdict(frozenset)
+    venues: dict[str, set[str]] = defaultdict(set)
+    for r in relations:
+        if r.source in mains and r.type == "HELD_ON":
+            days[r.source] = days[r.source] | {r.target}
+        elif r.source in mains and r.type == "HELD_AT":
+            venues[r.source].add(r.target)
+    by_days: dict[frozenset, list[str]] = defaultdict(list)
+    for event, ds in days.items():
+        by_days[ds].append(event)
+    out = {}
+    for events in by_days.values():
+        if len(events) != 2:
+            continue
+        a, b = sorted(events)
+        if mains[a] == mains[b] or frozenset((a, b)) in never:
+            continue                    # two events of one language on one day: different events
+        if venues[a] and venues[b] and not venues[a] & venues[b]:
+            continue
+        keep, drop = sorted((a, b), key=lambda e: (e.count("-"), e))
+        out[drop] = keep
     return out
 
 

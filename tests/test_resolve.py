@@ -83,3 +83,24 @@ def test_resolve_never_merge(rules):
     assert len([e for e in resolve([zh, en], rules).entities if e.label == "PERSON"]) == 1
     guarded = dataclasses.replace(rules, never_merge=(("person:zhang-sanfeng", "person:sanfeng-zhang"),))
     assert len([e for e in resolve([zh, en], guarded).entities if e.label == "PERSON"]) == 2
+
+
+def test_resolve_main_events_across_languages_by_date(rules):
+    """No series rule knows this event, but both reports say it was held on 2025-09-10 in one city."""
+    def report(aid, lang, event_text, event_key, venue_text):
+        ev = _m(aid, "EVENT", event_text, key=event_key, rule="patterns/events.yaml#x")
+        date = _m(aid, "DATE", "9月10日" if lang == "zh" else "September 10", key="2025-09-10", start=40)
+        venue = _m(aid, "VENUE", venue_text, key="beijing", rule="gazetteers/venues.yaml#beijing", start=60)
+        rels = (Relation(aid, "HELD_ON", ev, date, "relations/x", (0, 80), "s", 0.9),
+                Relation(aid, "HELD_AT", ev, venue, "relations/x", (0, 80), "s", 0.9))
+        return Extraction(aid, lang, "t", "2025-09-12", (ev, date, venue), rels, ev)
+
+    zh = report("zh.md", "zh", "开源操作系统年度技术会议", "kai-yuan-cao-zuo-xi-tong-nian-du-ji-shu-hui-yi-2025", "北京")
+    en = report("en.md", "en", "Open Source OS Annual Conference", "open-source-os-annual-conference-2025", "Beijing")
+    events = [e for e in resolve([zh, en], rules).entities if e.label == "EVENT"]
+    assert len(events) == 1
+    assert set(events[0].article_ids) == {"zh.md", "en.md"}
+    # Two Chinese reports of different events on the same day stay apart.
+    zh2 = report("zh2.md", "zh", "另一个大会", "ling-yi-ge-da-hui-2025", "北京")
+    events = [e for e in resolve([zh, zh2], rules).entities if e.label == "EVENT"]
+    assert len(events) == 2
