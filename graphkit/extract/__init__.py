@@ -144,12 +144,15 @@ class Extractor:
         mentions, inner = self._mentions(clean, published)
         is_report = bool(self.report_title.search(title))
         main = None if is_report else date_main_event(choose_main_event(clean, mentions), published)
-        mentions = scope_series_mentions(mentions, main, published)
+        mentions = _org_as_main_event(clean.text, scope_series_mentions(mentions, main, published), main)
         if main is not None:
             main = next((m for m in mentions if m.start == main.start and m.label == "EVENT"), main)
         inner = [(next((m for m in mentions if m.start == e.start and m.end == e.end and m.label == "EVENT"), e), o)
                  for e, o in inner]
-        relations = self.relations.find(clean, mentions, main, inner)
+        relations = self.relations.find(clean, mentions, main)
+        participants = {r.source.key for r in relations
+                        if r.type == "PARTICIPATED_IN" and main is not None and r.target.key == main.key}
+        relations += self.relations.find_sessions(clean, _organiser_sessions(inner, mentions, main, participants))
         held = {id(r.target) for r in relations if r.type == "HELD_AT"}
         mentions = [m for m in mentions if m.label != "VENUE" or id(m) in held or _locative(clean.text, m)]
         return Extraction(clean.article_id, clean.lang, title, published, tuple(mentions),
@@ -161,6 +164,24 @@ _LOCATIVE_AFTER = re.compile(r"^\s*(?:举行|举办|召开|站|开幕|落幕|启
 
 
 _HELD_AFTER = re.compile(r"^\s*(?:举行|举办|召开|开幕|落幕|启幕|闭幕|成功举办|隆重举行|盛大开幕|圆满落幕|拉开帷幕)")
+
+
+_AT_EVENT_AFTER = re.compile(r"^\s*(?:现场|期间|上|展台|展区|会场|大会|booth|venue)", re.I)
+
+
+def _org_as_main_event(text: str, mentions: list[Mention], main: Mention | None) -> list[Mention]:
+    """在FOSSASIA现场 / at FOSSASIA: the organiser's name standing for the event it names."""
+    if main is None:
+        return mentions
+    name = main.attr("name").lower()
+    out = []
+    for m in mentions:
+        if m.label == "ORG" and name.startswith(m.text.lower() + " ") and not (main.start <= m.start < main.end) \
+                and (_LOCATIVE_BEFORE.search(text[max(0, m.start - 3):m.start])
+                     or _AT_EVENT_AFTER.match(text[m.end:m.end + 6])):
+            m = replace(m, label="EVENT", key=main.key, attrs=main.attrs, rule_id=m.rule_id + "+event")
+        out.append(m)
+    return out
 
 
 def _org_as_venue(text: str, m: Mention) -> Mention:
@@ -178,7 +199,7 @@ def _locative(text: str, m: Mention) -> bool:
 
 
 # Sessions an organisation runs inside a larger event: it takes part in what it names.
-_SUB_SESSION = re.compile(r"分论坛|论坛|专场|集市|工作坊|沙龙|Track|Meetup|Workshop|Forum|Session|SIG", re.I)
+_SUB_SESSION = re.compile(r"分论坛|论坛|专场|集市|工作坊|沙龙|工作会议|开放会议|Track|Meetup|Workshop|Forum|Session|SIG", re.I)
 
 
 def _orgs_naming_events(candidates: list[Mention], kept: list[Mention]) -> list[tuple[Mention, Mention]]:
@@ -190,8 +211,22 @@ def _orgs_naming_events(candidates: list[Mention], kept: list[Mention]) -> list[
     for org in candidates:
         if org.label == "ORG" and org.rule_id.startswith("gazetteers/"):
             for event in events:
-                if org.start == event.start and org.end < event.end and _SUB_SESSION.search(event.text):
+                if org.start == event.start and org.end < event.end:
                     out.append((event, org))
+    return out
+
+
+def _organiser_sessions(inner: list[tuple[Mention, Mention]], mentions: list[Mention],
+                        main: Mention | None, participants: set[str]) -> list[tuple[Mention, Mention]]:
+    """Who takes part in which session because it runs it: the organisation opening a
+    sub-session's name (openEuler技术分论坛), and the one opening the main event's name
+    (openEuler Developer Day) in every named sub-session of that event (多样性计算分论坛),
+    when the article says it takes part in the event itself."""
+    out = [(e, o) for e, o in inner if _SUB_SESSION.search(e.text)]
+    if main is not None:
+        hosts = [o for e, o in inner if e.key == main.key and o.key in participants]
+        sessions = [m for m in mentions if m.label == "EVENT" and m.key != main.key and _SUB_SESSION.search(m.text)]
+        out += [(s, host) for host in hosts[:1] for s in sessions]
     return out
 
 

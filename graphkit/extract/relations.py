@@ -47,8 +47,7 @@ class RelationFinder:
     def _has(self, kind: str, sentence: str) -> bool:
         return any(t in sentence for t in self.triggers[kind])
 
-    def find(self, clean: CleanText, mentions: list[Mention], main: Mention | None,
-             inner_orgs: list[tuple[Mention, Mention]] = ()) -> list[Relation]:
+    def find(self, clean: CleanText, mentions: list[Mention], main: Mention | None) -> list[Relation]:
         text = clean.text
         starts = [m.start for m in mentions]
         out: list[Relation] = []
@@ -146,10 +145,15 @@ class RelationFinder:
                                         self.openeuler.source, key="openeuler", confidence=0.6)]
                     for org in orgs:
                         rel("RELEASED", org, version, 0.75 * org.confidence, "release-trigger")
-        for event, org in inner_orgs:
+        return out
+
+    def find_sessions(self, clean: CleanText, sessions: list[tuple[Mention, Mention]]) -> list[Relation]:
+        """PARTICIPATED_IN for organisations that run a session, evidenced by the session's sentence."""
+        out = []
+        for event, org in sessions:
             s, e = next(((s, e) for s, e in clean.sentences if s <= event.start < e), (event.start, event.end))
             out.append(Relation(clean.article_id, "PARTICIPATED_IN", org, event, "relations/event-named-after-org",
-                                (s, e), text[s:e], 0.7))
+                                (s, e), clean.text[s:e], 0.7))
         return out
 
     def _starts_with_role(self, after: str) -> bool:
