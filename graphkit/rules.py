@@ -38,7 +38,7 @@ _FILE_KEYS = {
     "resolution": {"kind", "same_as", "never_merge", "description"},
 }
 _ENTRY_KEYS = {"id", "names", "case_sensitive", "parent", "series"}
-_REGEX_KEYS = {"id", "pattern", "match", "no_match", "confidence", "flags", "description", "lang"}
+_REGEX_KEYS = {"id", "pattern", "match", "no_match", "confidence", "flags", "description", "lang", "anchor"}
 _FLAGS = {"IGNORECASE": re.IGNORECASE, "VERBOSE": re.VERBOSE}
 
 
@@ -69,6 +69,24 @@ class RegexRule:
     confidence: float
     source: str            # "patterns/dates.yaml#zh-month-day"
     lang: str = ""         # "zh" or "en": run only on articles of that language
+    anchor: re.Pattern | None = None   # words every match contains: the pattern runs only near them
+
+    def finditer(self, text: str, window: int = 80):
+        """Matches of the pattern; with an anchor, only in windows around the anchor's hits
+        (a pattern whose every part is optional otherwise tries every position). Windows that
+        touch are merged, so dense anchors cost one linear scan, never more."""
+        if self.anchor is None:
+            yield from self.pattern.finditer(text)
+            return
+        spans: list[list[int]] = []
+        for a in self.anchor.finditer(text):
+            lo, hi = max(0, a.start() - window), min(len(text), a.end() + window)
+            if spans and lo <= spans[-1][1]:
+                spans[-1][1] = hi
+            else:
+                spans.append([lo, hi])
+        for lo, hi in spans:
+            yield from self.pattern.finditer(text, lo, hi)
 
 
 @dataclass(frozen=True)
@@ -362,7 +380,12 @@ def _load_regexes(rel: str, data: dict) -> list[RegexRule]:
         lang = rule.get("lang", "")
         if lang not in ("", "zh", "en"):
             raise RuleError(rel, f"{rid}.lang", f"unknown language {lang!r}; expected zh or en")
-        out.append(RegexRule(rid, label, compiled, float(confidence), f"{rel}#{rid}", lang))
+        anchor = rule.get("anchor")
+        anchor_re = check_pattern(rel, f"{rid}.anchor", anchor) if anchor is not None else None
+        for example in _strings(rel, f"{rid}.match", rule.get("match")) if anchor_re else ():
+            if not anchor_re.search(example):
+                raise RuleError(rel, f"{rid}.anchor", f"example {example!r} has no anchor word")
+        out.append(RegexRule(rid, label, compiled, float(confidence), f"{rel}#{rid}", lang, anchor_re))
     return out
 
 

@@ -38,7 +38,7 @@ def _inside_a_word(text: str, start: int, end: int) -> bool:
     from graphkit.extract.context import jieba_boundaries
 
     lo = max(0, start - 3)
-    return start not in jieba_boundaries(text, lo, min(len(text), end + 2))
+    return start not in jieba_boundaries(text, lo, min(len(text), end + 2), hmm=False)
 
 
 def _overlaps_any(m: Mention, spans: list[tuple[int, int]]) -> bool:
@@ -60,18 +60,19 @@ def select_mentions(candidates: list[Mention]) -> list[Mention]:
     kept out of the running; the stronger one wins.
     """
     ordered = sorted(candidates, key=lambda m: (-(m.end - m.start), -_priority(m), -m.confidence, m.start, m.label, m.key))
-    taken: list[tuple[int, int]] = []
     kept: list[Mention] = []
+    date_spans: set[tuple[int, int]] = set()
     occupied = bytearray()
     for m in ordered:
         if m.end > len(occupied):
             occupied.extend(b"\0" * (m.end - len(occupied)))
         if any(occupied[m.start:m.end]):
-            # Same span, same label, another date value (ranges): keep both.
-            if not any(k.start == m.start and k.end == m.end and k.label == m.label == "DATE" for k in kept):
+            # Same span, another date value (the days of a range): keep both.
+            if not (m.label == "DATE" and (m.start, m.end) in date_spans):
                 continue
         occupied[m.start:m.end] = b"\1" * (m.end - m.start)
-        taken.append((m.start, m.end))
+        if m.label == "DATE":
+            date_spans.add((m.start, m.end))
         kept.append(m)
     return sorted(kept, key=lambda m: (m.start, m.end, m.label, m.key))
 

@@ -143,7 +143,7 @@ def event_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], pub
     for rule in rules:
         if rule.lang and rule.lang != lang:
             continue
-        for m in rule.pattern.finditer(text):
+        for m in rule.finditer(text):
             name = m.group("name")
             start = m.start("name")
             if rule.id.startswith("zh"):

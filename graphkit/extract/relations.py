@@ -37,6 +37,9 @@ class RelationFinder:
             "SHOWCASED": words("showcased_zh") + words("showcased_en"),
             "RELEASED": words("released_zh") + words("released_en"),
         }
+        # One alternation per kind: a search per sentence instead of a loop over words.
+        self._trigger_res = {kind: re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)")
+                             for kind, words in self.triggers.items()}
         self.en_titles = tuple(w.lower() for w in rules.words("en_titles"))
         self.countries = frozenset(rules.words("countries"))
         self.held_strict = tuple(w.lower() for w in rules.words("held_strict"))
@@ -45,7 +48,7 @@ class RelationFinder:
         self.openeuler = next((e for e in rules.gazetteer if e.label == "ORG" and e.id == "openeuler"), None)
 
     def _has(self, kind: str, sentence: str) -> bool:
-        return any(t in sentence for t in self.triggers[kind])
+        return self._trigger_res[kind].search(sentence) is not None
 
     def find(self, clean: CleanText, mentions: list[Mention], main: Mention | None) -> list[Relation]:
         text = clean.text
