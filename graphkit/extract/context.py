@@ -153,7 +153,7 @@ class ContextRules:
                               "context/zh-role-latin-name", confidence=0.7, attrs=attrs)
                 end = nxt.end()
         for m in self.zh_name_honorific.finditer(text):
-            boundaries = jieba_boundaries(text, max(0, m.start() - 8), m.start())
+            boundaries = jieba_boundaries(text, max(0, m.start() - 8), m.start(), hmm=False)
             for length in (3, 2):
                 s = m.start() - length
                 if s < 0 or s not in boundaries:
