@@ -152,7 +152,10 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
             other = by_name.setdefault(k, mid)
             # Events, dates and versions carry their identity in their key (series + edition,
             # ISO value, release): "openEuler Meetup" of 2022 and of 2024 share a name only.
-            if other != mid and frozenset((other, mid)) not in never and labels[mid] not in ("DATE", "EVENT", "VERSION"):
+            # Two gazetteer entries are two things by definition (华为 / 华为云).
+            both_known = other in resolver.display and mid in resolver.display
+            if other != mid and frozenset((other, mid)) not in never and not both_known \
+                    and labels[mid] not in ("DATE", "EVENT", "VERSION"):
                 union.union(other, mid)
     # "Wei Xiong" (given name first) is the 熊伟 of a Chinese article.
     romanised = {mid for mid in cjk_people}

@@ -104,3 +104,16 @@ def test_resolve_main_events_across_languages_by_date(rules):
     zh2 = report("zh2.md", "zh", "另一个大会", "ling-yi-ge-da-hui-2025", "北京")
     events = [e for e in resolve([zh, zh2], rules).entities if e.label == "EVENT"]
     assert len(events) == 2
+
+
+def test_resolve_two_gazetteer_entries_stay_apart(rules, extractor):
+    """华为 and 华为云 are two entries: a list item written 华为 云 must not glue them together."""
+    from graphkit.types import CleanText
+
+    text = "来自华为、华为 云、华为云、统信软件等企业的专家参加了活动。"
+    clean = CleanText("a.md", "zh", text, ((0, len(text)),), ((0, len(text)),), (), 0)
+    out = resolve([extractor.extract(clean, title="", published="2024-04-12")], rules)
+    ids = {e.id for e in out.entities if e.label == "ORG"}
+    assert {"org:huawei", "org:huawei-cloud"} <= ids
+    huawei = next(e for e in out.entities if e.id == "org:huawei")
+    assert "华为云" not in huawei.aliases

@@ -246,7 +246,10 @@ def _drop_context_over_gazetteer(candidates: list[Mention]) -> list[Mention]:
     for m in candidates:
         if m.rule_id.startswith("context/") and m.label in ("ORG", "PERSON"):
             i = bisect.bisect_left(starts, m.end)
-            overlapping = [k for s, e, k in known[max(0, i - 8):i]
+            near = known[max(0, i - 8):i]
+            if any((s, e) == (m.start, m.end) and k.label == m.label for s, e, k in near):
+                continue            # the known name covers exactly this guess
+            overlapping = [k for s, e, k in near
                            if s < m.end and m.start < e and (s, e) != (m.start, m.end)]
             if overlapping:
                 inside = [k for k in overlapping if m.start <= k.start and k.end <= m.end and k.label == m.label]
@@ -258,15 +261,18 @@ def _drop_context_over_gazetteer(candidates: list[Mention]) -> list[Mention]:
                 named = [k for k in inside if k.text in (core, m.text)]
                 if not named and not m.attr("reliable") and any(k.end == m.end for k in inside):
                     continue        # 正式贡献给开放原子开源基金会: the known name is the organisation
-                if named or m.attr("reliable"):
-                    first = (named or inside)[0]
-                    m = replace(m, key=first.key, rule_id=first.rule_id + "+context")
+                if not named and m.attr("reliable"):
+                    # Hyperlogy Project is Hyperlogy; 华为 云 is not 华为.
+                    named = [k for k in inside if k.start == m.start and _GENERIC_TAIL.fullmatch(m.text[k.end - m.start:])]
+                if named:
+                    m = replace(m, key=named[0].key, rule_id=named[0].rule_id + "+context")
                 elif not m.rule_id == "context/zh-org-suffix":
                     continue
         out.append(m)
     return [m for m in out if id(m) not in beaten]
 
 
+_GENERIC_TAIL = re.compile(r"\s*(?:Project|Community|Team|Foundation|Group|Inc\.?|Ltd\.?|项目|社区|团队|公司|集团)?", re.I)
 _LEGAL_SUFFIX = re.compile(r"(?:(?:信息|软件|网络|数字|智能|电子|计算机)?(?:科技|技术)?(?:股份)?有限(?:责任)?公司|集团|公司)$")
 _PLACE_PREFIX = re.compile(r"^(?:北京|上海|天津|重庆|深圳|广州|杭州|南京|苏州|成都|武汉|西安|长沙|湖南|湖北|江苏|浙江|广东|四川|山东|福建|河南|河北|珠海|无锡|合肥|济南|青岛|厦门)(?:市)?")
 
