@@ -235,7 +235,7 @@ class ContextRules:
             name = "".join(w for w, _ in words) + m.group(0)
             start = m.end() - len(name)
             body = "".join(w for w, _ in words)
-            if len(body) < 2 or not _GENERIC_ORG_WORDS.sub("", body):
+            if len(body) < 2 or not _GENERIC_ORG_WORDS.sub("", body) or _CLAUSE_WORDS.search(body):
                 continue
             yield Mention(article_id, "ORG", name, start, m.end(), "context/zh-org-suffix", confidence=0.65)
 
@@ -348,6 +348,9 @@ def _after_verb(part: str, name: re.Match) -> bool:
 
 _EN_AND_NAME = re.compile(r",?\s+(?:and|&)\s+(?P<name>[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?(?: [A-Z][a-z]+(?:-[A-Z]?[a-z]+)?){1,2})(?![\w])")
 _EN_CAPITALISED = re.compile(r"(?:[A-Z0-9][\w&.'-]*|[a-z]+[A-Z][\w-]*)(?: (?:[A-Z0-9][\w&.'-]*|of|and|for|de))*(?<! of)(?<! and)(?<! for)")
+
+# A body that holds these is a clause, not a name: openEuler作为基金会, 项目捐赠给基金会.
+_CLAUSE_WORDS = re.compile("作为|成为|捐赠给|贡献给|加入|发布|推出|是|在|的|了")
 
 _STRONG_ZH_SUFFIXES = {"有限责任公司", "股份有限公司", "有限公司", "科技公司", "公司", "集团", "大学", "学院",
                        "研究院", "研究所", "研究中心", "实验室", "基金会", "协会", "学会", "联盟", "工委会",

@@ -59,25 +59,12 @@ def date_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], publ
                           key=value, confidence=conf)
             d2 = _group(m, "d2")
             if d2 and len(value) == 10:
+                # A range states its first and its last day (4月8日至9日, June 24–28).
                 m2 = _group(m, "m2")
-                for later in _days_after(value, int(m2) if m2 else month, int(d2)):
+                last = iso_date(int(value[:4]), int(m2) if m2 else month, int(d2), None)
+                if last and last > value:
                     yield Mention(article_id, "DATE", m.group(0).strip(), m.start(), m.end(),
-                                  rule.source, key=later, confidence=conf, attrs=(("range", "1"),))
-
-
-def _days_after(first: str, month2: int, day2: int, limit: int = 14) -> list[str]:
-    """Every day after `first` up to month2/day2 (a range of at most `limit` days)."""
-    import datetime as dt
-
-    start = dt.date.fromisoformat(first)
-    try:
-        end = dt.date(start.year, month2, day2)
-    except ValueError:
-        return []
-    days = (end - start).days
-    if not 0 < days <= limit:
-        return []
-    return [(start + dt.timedelta(days=i)).isoformat() for i in range(1, days + 1)]
+                                  rule.source, key=last, confidence=conf, attrs=(("range", "1"),))
 
 
 # Capitalised words the named-version rule takes for a product but which are not one.
