@@ -36,3 +36,12 @@ def examples_dir() -> Path:
 @pytest.fixture
 def out_dir(tmp_path) -> Path:
     return tmp_path / "out"
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run `graphkit ARGV...` through the real entry point; (exit code, stdout, stderr)."""
+    from graphkit.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err

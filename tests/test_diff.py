@@ -1,15 +1,16 @@
 """graphkit diff: new partners and events, returning partners, new and dropped relations."""
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 import pytest
+from conftest import run_cli
+
+from graphkit.cli import make_parser
 
 from graphkit.analysis.diff import diff_graphs, render_markdown
 from graphkit.analysis.sample import DEVDAY, EN, ZH, sample_graph, write_graph_json
-from graphkit.commands import diff as diff_cmd
 from graphkit.errors import GraphkitError
 
 FOSSASIA = "event:fossasia-summit-2024"
@@ -33,18 +34,6 @@ def old_graph():
     return G
 
 
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    """Run `graphkit diff ...` the way cli.main does: GraphkitError -> one line, exit 1."""
-    parser = argparse.ArgumentParser(prog="graphkit")
-    diff_cmd.add_parser(parser.add_subparsers())
-    args = parser.parse_args(argv)
-    try:
-        code = args.func(args)
-    except GraphkitError as exc:
-        print(f"graphkit: {exc}", file=sys.stderr)
-        code = 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
@@ -157,8 +146,6 @@ def test_diff_cli_rejects_negative_gap(outs, capsys):
 
 
 def test_diff_cli_help_has_an_example(capsys):
-    parser = argparse.ArgumentParser(prog="graphkit")
-    diff_cmd.add_parser(parser.add_subparsers())
     with pytest.raises(SystemExit):
-        parser.parse_args(["diff", "--help"])
+        make_parser().parse_args(["diff", "--help"])
     assert "Example:\n  graphkit diff" in capsys.readouterr().out

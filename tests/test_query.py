@@ -1,31 +1,20 @@
 """graphkit query: profiles, neighbours and paths; names in both languages."""
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 import pytest
+from conftest import run_cli
+
+from graphkit.cli import make_parser
 
 from graphkit.analysis import query
 from graphkit.analysis.names import AmbiguousNameError, NameIndex, UnknownNameError, normalize_name
 from graphkit.analysis.sample import ZH, GraphBuilder, sample_graph, write_graph_json
-from graphkit.commands import query as query_cmd
 from graphkit.errors import GraphkitError
 
 
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    """Run `graphkit query ...` the way cli.main does: GraphkitError -> one line, exit 1."""
-    parser = argparse.ArgumentParser(prog="graphkit")
-    query_cmd.add_parser(parser.add_subparsers())
-    args = parser.parse_args(argv)
-    try:
-        code = args.func(args)
-    except GraphkitError as exc:
-        print(f"graphkit: {exc}", file=sys.stderr)
-        code = 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
@@ -181,7 +170,7 @@ def test_query_neighbors_ambiguous_across_types():
 
 
 @pytest.mark.parametrize("argv, unknown, types, message", [
-    (["org", "Microsoft"], "Microsoft", ("ORG",), "graphkit: no ORG named 'Microsoft'\n"),
+    (["org", "Microsoft"], "Microsoft", ("ORG",), "graphkit: error: no ORG named 'Microsoft'\n"),
     (["org", "熊伟"], "熊伟", ("ORG",), "no ORG named '熊伟'; it names person:xiong-wei (PERSON, Xiong Wei)\n"),
     (["event", "FOSSASIA"], "FOSSASIA", ("EVENT",), "did you mean: event:fossasia-summit-2024"),
     (["path", "熊伟", "nobody"], "nobody", None, "no node named 'nobody'"),
@@ -201,8 +190,6 @@ def test_query_missing_graph_says_run_build_first(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv", [["query"], ["query", "out", "org"], ["query", "out", "path"]])
 def test_query_help_has_examples(capsys, argv):
-    parser = argparse.ArgumentParser(prog="graphkit")
-    query_cmd.add_parser(parser.add_subparsers())
     with pytest.raises(SystemExit):
-        parser.parse_args([*argv, "--help"])
+        make_parser().parse_args([*argv, "--help"])
     assert "Example:\n  graphkit query" in capsys.readouterr().out

@@ -1,7 +1,6 @@
 """The partner-participation report: content, filters, escaping, CSV, heat map, CLI."""
 from __future__ import annotations
 
-import argparse
 import base64
 import csv
 import hashlib
@@ -9,31 +8,21 @@ import re
 import sys
 
 import pytest
+from conftest import run_cli
+
+from graphkit.cli import make_parser
 
 from graphkit.analysis.facts import Filters
 from graphkit.analysis.load import load_graph
 from graphkit.analysis.names import NameLookupError
 from graphkit.analysis.report import CSV_COLUMNS, build_report, render_html, render_markdown, write_report
 from graphkit.analysis.sample import DEVDAY, EN, SUMMIT, ZH, sample_graph, write_graph_json
-from graphkit.commands import report as report_cmd
 from graphkit.errors import GraphkitError
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 FOSSASIA = "event:fossasia-summit-2024"
 
 
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    """Run `graphkit report ...` the way cli.main does: GraphkitError -> one line, exit 1."""
-    parser = argparse.ArgumentParser(prog="graphkit")
-    report_cmd.add_parser(parser.add_subparsers())
-    args = parser.parse_args(argv)
-    try:
-        code = args.func(args)
-    except GraphkitError as exc:
-        print(f"graphkit: {exc}", file=sys.stderr)
-        code = 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def hostile_graph():
@@ -287,10 +276,8 @@ def test_report_cli_since_after_until_is_a_user_error(tmp_path, capsys):
 
 
 def test_report_cli_help_has_an_example(capsys):
-    parser = argparse.ArgumentParser(prog="graphkit")
-    report_cmd.add_parser(parser.add_subparsers())
     with pytest.raises(SystemExit):
-        parser.parse_args(["report", "--help"])
+        make_parser().parse_args(["report", "--help"])
     assert "Example:\n  graphkit report" in capsys.readouterr().out
 
 
