@@ -132,3 +132,21 @@ def test_relations_short_name_in_article(extractor):
     ex = _extract(extractor, "On May 17, Dr. Xiong Wei was invited to Linaro Connect 2024. During the event, Dr. Xiong delivered a keynote speech.",
                   lang="en", published="2024-05-30")
     assert {m.key for m in ex.mentions if m.label == "PERSON"} == {"xiong-wei"}
+
+
+@pytest.mark.parametrize("body, lang, person, title", [
+    ("此次FOSSASIA Summit，openEuler社区执行总监熊伟发表了题为\"Ushering in a Future of Digital Intelligence\"的主旨演讲。",
+     "zh", "熊伟", "Ushering in a Future of Digital Intelligence"),
+    ("During the Summit, Xiong Wei, the Executive Director of openEuler, delivered a keynote speech titled "
+     "\"Ushering in a Future of Digital Intelligence.\"", "en", "Xiong Wei", "Ushering in a Future of Digital Intelligence"),
+    ("联通数科容器产品技术架构师张建津老师和华为高级开发工程师李帅老师一起带来分享《基于Rubik的集群资源超卖解决方案设计与实践》。",
+     "zh", "李帅", "基于Rubik的集群资源超卖解决方案设计与实践"),
+])
+def test_relations_talks(extractor, body, lang, person, title):
+    ex = _extract(extractor, body, title="FOSSASIA Summit 2024", lang=lang)
+    triples = _triples(ex)
+    assert ("PRESENTED", person, title) in triples
+    assert any(k == "AT" and s == title for k, s, _ in triples)
+    # the title does not hide what it names
+    if "李帅" in body:
+        assert "联通数科" in _names(ex, "ORG")

@@ -122,6 +122,9 @@ class Extractor:
                                          self.product_stopwords, "PRODUCT", self.org_names))
         candidates.extend(named_mentions(aid, text, regexes.get("ORG", ()), clean.lang,
                                          self.product_stopwords, "ORG"))
+        # Talk titles name things inside them (《软通动力基于openEuler的AI实训平台》): they sit beside
+        # the other mentions instead of competing with them for the text.
+        talks = list(named_mentions(aid, text, regexes.get("TALK", ()), clean.lang, frozenset(), "TALK"))
         has_cjk = clean.lang == "zh" or re.search("[\u4e00-\u9fff]", text) is not None
         if has_cjk:
             candidates.extend(self.context.zh_people(aid, text))
@@ -137,6 +140,7 @@ class Extractor:
         if urls:
             candidates = [m for m in candidates if not _overlaps_any(m, urls)]
         kept = _short_names_in_article([_org_as_venue(text, m) for m in select_mentions(candidates)])
+        kept = sorted(kept + select_mentions(talks), key=lambda m: (m.start, m.end, m.label, m.key))
         return _repeat_known_names(aid, text, kept), _orgs_naming_events(candidates, kept)
 
     def extract(self, clean: CleanText, *, title: str = "", published: str | None = None,

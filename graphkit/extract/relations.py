@@ -72,7 +72,7 @@ class RelationFinder:
                                     sentence, round(conf, 3), role))
 
             by = {label: [m for m in here if m.label == label] for label in
-                  ("ORG", "PERSON", "EVENT", "VENUE", "DATE", "VERSION", "PRODUCT")}
+                  ("ORG", "PERSON", "EVENT", "VENUE", "DATE", "VERSION", "PRODUCT", "TALK")}
             events = by["EVENT"]
             scoped = events or local
             scope_conf = 1.0 if events else 0.75
@@ -136,6 +136,13 @@ class RelationFinder:
                                 if (p.key or p.text) in affiliation][:1]
                     for org in orgs:
                         rel("SHOWCASED", org, product, 0.75 * org.confidence, "showcase-trigger")
+            for talk in [m for m in here if m.label == "TALK"]:
+                # 熊伟发表了题为《…》的主旨演讲: the speaker gave the talk, at the event in scope.
+                speakers = [p for p in by["PERSON"] if p.end <= talk.start] or by["PERSON"][:1]
+                for person in speakers[-1:]:
+                    rel("PRESENTED", person, talk, 0.8 * person.confidence, "talk-title")
+                for event in (events or section_event.speakers_scope(scoped))[-1:]:   # the most specific
+                    rel("AT", talk, event, 0.75 * scope_conf, "talk-title")
             for product in by["PRODUCT"]:
                 owner = next((o for o in by["ORG"] if o.end + 1 == product.start and text[o.end] == "的"), None)
                 if owner is not None:
