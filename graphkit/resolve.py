@@ -55,6 +55,7 @@ class Resolver:
     def __init__(self, rules: Rules):
         self.rules = rules
         self.anchor: dict[tuple[str, str], str] = {}     # (label, name_key) -> entity id
+        self.homophones: dict[str, list[str]] = {}      # person key -> its Chinese names, when several
         self.display: dict[str, str] = {}
         for entry in rules.gazetteer:
             if entry.label == "EVENT_SERIES":
@@ -83,7 +84,12 @@ class Resolver:
         if anchored:
             return anchored
         if m.label == "PERSON":
-            return f"person:{m.key or person_key(m.text)}"
+            key = m.key or person_key(m.text)
+            homophones = self.homophones.get(key)
+            if homophones and m.text in homophones:
+                # 张伟 and 章伟 are both zhang-wei: two people until a rule says otherwise.
+                return f"person:{key}-{homophones.index(m.text) + 1}"
+            return f"person:{key}"
         return f"{m.label.lower()}:{slugify(m.text)}"
 
 
@@ -134,6 +140,12 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
             cjk_people[mid].add(m.text)
         return mid
 
+    chinese_names: dict[str, set[str]] = defaultdict(set)
+    for ex in extractions:
+        for m in ex.mentions:
+            if m.label == "PERSON" and has_cjk(m.text) and not m.rule_id.startswith("gazetteers/"):
+                chinese_names[m.key or person_key(m.text)].add(m.text)
+    resolver.homophones = {k: sorted(v) for k, v in chinese_names.items() if len(v) > 1}
     for ex in extractions:
         for m in ex.mentions:
             register(m)
@@ -171,12 +183,12 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
         for other in present[1:]:
             union.union(present[0], other)
 
-    # Two Chinese names with one romanisation are different people until a rule says so.
+    # Two Chinese names with one romanisation are two people; the English name could be either.
     candidates: list[tuple[str, str, str]] = []
-    for mid, zh_names in cjk_people.items():
-        if len(zh_names) > 1:
-            ordered = sorted(zh_names)
-            candidates.append((f"{mid}", f"{mid}", f"different Chinese names share a romanisation: {' / '.join(ordered)}"))
+    for key, zh_names in resolver.homophones.items():
+        for i, name in enumerate(zh_names, start=1):
+            candidates.append((f"person:{key}", f"person:{key}-{i}",
+                               f"one romanisation for {' / '.join(zh_names)}: {name} kept apart"))
 
     groups: dict[str, list[str]] = defaultdict(list)
     for mid in labels:

@@ -117,3 +117,13 @@ def test_resolve_two_gazetteer_entries_stay_apart(rules, extractor):
     assert {"org:huawei", "org:huawei-cloud"} <= ids
     huawei = next(e for e in out.entities if e.id == "org:huawei")
     assert "华为云" not in huawei.aliases
+
+
+def test_resolve_homophones_stay_apart(rules):
+    a = _ex("a.md", "zh", [_m("a.md", "PERSON", "张伟")])
+    b = _ex("b.md", "zh", [_m("b.md", "PERSON", "章伟")])
+    out = resolve([a, b], rules)
+    people = sorted(e.id for e in out.entities if e.label == "PERSON")
+    assert people == ["person:zhang-wei-1", "person:zhang-wei-2"]
+    assert {(a, b) for a, b, _ in out.merge_candidates} >= {("person:zhang-wei", "person:zhang-wei-1"),
+                                                            ("person:zhang-wei", "person:zhang-wei-2")}
