@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("graphkit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `graphkit eval ... | head`: the reader left; say nothing more.
+        sys.stderr = None
+        return 0
 
 
 if __name__ == "__main__":
