@@ -708,13 +708,16 @@ def _stronger(a: str, ws: str) -> str:
 # ---------------------------------------------------------------------------
 # Sentences and paragraphs
 
-_CLOSERS = "[”’\"'）)」』】〕》\\]]*"
-# every alternative starts with a literal, so `re` skips ahead with a fast scan
+_CLOSERS = "[”’\"'）)」』】〕》\\]]*+"
+# Every alternative starts with a literal, so `re` skips ahead with a fast scan. A run of
+# marks is matched once, from its first mark (lookbehind) and without giving back
+# (possessive): otherwise "....x" or "!!!!" runs cost time quadratic in their length.
 _SENT_END = re.compile(
     "\n"
-    f"|。[。！？；]*{_CLOSERS}|！[。！？；]*{_CLOSERS}|？[。！？；]*{_CLOSERS}|；{_CLOSERS}"
-    f"|![!?]*{_CLOSERS}(?=\\s|$)|\\?[!?]*{_CLOSERS}(?=\\s|$)"
-    f"|\\.\\.*{_CLOSERS}(?=[ \\n]|$)"
+    f"|(?<![。！？；])。[。！？；]*+{_CLOSERS}|(?<![。！？；])！[。！？；]*+{_CLOSERS}"
+    f"|(?<![。！？；])？[。！？；]*+{_CLOSERS}|；{_CLOSERS}"
+    f"|(?<![!?])![!?]*+{_CLOSERS}(?=\\s|$)|(?<![!?])\\?[!?]*+{_CLOSERS}(?=\\s|$)"
+    f"|(?<!\\.)\\.\\.*+{_CLOSERS}(?=[ \\n]|$)"
 )
 _ABBREV = frozenset(
     "e.g i.e al inc ltd co corp dr st mr mrs ms prof jr sr vs no nos fig figs "

@@ -436,3 +436,13 @@ def test_clean_throughput_on_example_articles():
     size = sum(len(a.body.encode()) for a in arts)
     cpu = _cpu(lambda: [clean_article(a) for a in arts])
     assert size / cpu > 3e6, f"{size / cpu / 1e6:.1f} MB/s"
+
+
+@pytest.mark.parametrize("run", ["." * 50_000 + "x", "!" * 50_000 + "x", "?" * 50_000 + "x", "。" * 50_000, "。" + "]" * 50_000 + "x"])
+def test_clean_sentence_marks_in_long_runs(run):
+    """A fuzzed article with 50,000 dots in a row once took minutes: each run is scanned once."""
+    from graphkit.clean import split_sentences
+
+    text = "开头" + run + " 结尾."
+    spans = split_sentences(text)
+    assert spans and spans[0][0] == 0 and spans[-1][1] == len(text)
