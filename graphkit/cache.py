@@ -34,7 +34,8 @@ import graphkit
 from graphkit import types
 from graphkit.types import ArticleRecord, Extraction
 
-__all__ = ["CACHE_NAME", "ExtractionCache", "open_cache", "cache_config", "content_hash"]
+__all__ = ["CACHE_NAME", "ExtractionCache", "open_cache", "cache_config", "content_hash",
+           "dump_result", "load_result"]
 
 CACHE_NAME = "graph.cache.sqlite"
 LOCK_TIMEOUT = 5.0          # seconds to wait for another build's write lock
@@ -98,6 +99,17 @@ def _dumps(value) -> bytes:
     pickler.dispatch_table = _DISPATCH
     pickler.dump(value)
     return buf.getvalue()
+
+
+def dump_result(record: ArticleRecord, extraction: Extraction) -> bytes:
+    """(record, extraction) as the bytes the cache stores; workers make them, in parallel."""
+    # zlib level 1: a third of the size (~13 kB -> 4 kB an article) for ~0.15 ms
+    return zlib.compress(_dumps((record, extraction)), 1)
+
+
+def load_result(blob: bytes) -> tuple[ArticleRecord, Extraction]:
+    record, extraction = pickle.loads(zlib.decompress(blob))
+    return record, extraction
 
 
 def _warn(message: str) -> None:
@@ -176,7 +188,7 @@ class ExtractionCache:
         value = None
         if row is not None:
             try:
-                record, extraction = pickle.loads(zlib.decompress(row[0]))
+                record, extraction = load_result(row[0])
                 if record.id == article_id and extraction.article_id == article_id:
                     value = (replace(record, path=str(path)), extraction)
             except Exception as exc:  # noqa: BLE001 - any unpickling fault is a corrupt row
@@ -187,12 +199,11 @@ class ExtractionCache:
             self.hits += 1
         return value
 
-    def put(self, key: str, record: ArticleRecord, extraction: Extraction) -> None:
+    def put(self, key: str, article_id: str, blob: bytes) -> None:
+        """Store `dump_result(...)` bytes; written by `flush`, every BATCH results."""
         if not self._writes_ok:
             return
-        # zlib level 1: a third of the size (~18 kB -> 6 kB an article) for ~0.3 ms
-        blob = zlib.compress(_dumps((record, extraction)), 1)
-        self._pending.append((key, record.id, blob))
+        self._pending.append((key, article_id, blob))
         if len(self._pending) >= BATCH:
             self.flush()
 

@@ -139,7 +139,8 @@ def score_graph(graph_path: str | Path, gold_dir: str | Path) -> Score:
                 gold_nodes[ent["id"]].update(found)
             else:
                 score.errors.append({"article": art, "kind": "missed", "type": ent["type"],
-                                     "what": ent["names"][0] if ent.get("names") else ent["id"], "id": ent["id"]})
+                                     "what": ent["names"][0] if ent.get("names") else ent["id"], "id": ent["id"],
+                                     "names": list(ent.get("names") or [])})
         gold_rels = {tuple(r) for r in gold["relations"] if r[0] in RELATION_TYPES}
         found_gold = set()
         for edge in edges_by_article.get(art, []):
@@ -165,7 +166,8 @@ def score_graph(graph_path: str | Path, gold_dir: str | Path) -> Score:
                 tail = gold_by_id.get(r[2], {}).get("names", [r[2]])
                 score.errors.append({"article": art, "kind": "missed", "type": r[0],
                                      "what": f"{r[1]} -> {r[2]}",
-                                     "hint": f"{head[0] if head else r[1]} / {tail[0] if tail else r[2]}"})
+                                     "hint": f"{head[0] if head else r[1]} / {tail[0] if tail else r[2]}",
+                                     "names": list(head), "names2": list(tail)})
     bilingual = [gid for gid, ls in langs.items() if {"zh", "en"} <= ls]
     score.bilingual = len(bilingual)
     score.one_node = sum(1 for gid in bilingual if len(gold_nodes.get(gid, ())) == 1)
@@ -184,6 +186,22 @@ def format_table(score: Score) -> str:
     lines.append(f"entity F1 {d['entities_all']['f1']} relation F1 {d['relations_all']['f1']} "
                  f"cross-language {cl['rate']} on {d['articles']} articles")
     return "\n".join(lines)
+
+
+def attach_sentences(score: Score, articles: dict[str, "CleanText"]) -> None:
+    """Give each miss the first sentence of its article that names it (both ends, for a relation)."""
+    by_suffix = {k: clean for aid, clean in articles.items() for k in _suffixes(aid)}
+    for err in score.errors:
+        clean = by_suffix.get(err["article"])
+        if err["kind"] != "missed" or clean is None or err.get("sentence"):
+            continue
+        first = [name_key(n) for n in err.get("names", []) if name_key(n)]
+        second = [name_key(n) for n in err.get("names2", []) if name_key(n)]
+        for s, e in clean.sentences:
+            key = name_key(clean.text[s:e])
+            if any(n in key for n in first) and (not second or any(n in key for n in second)):
+                err["sentence"] = clean.text[s:e]
+                break
 
 
 def format_errors(score: Score) -> str:

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
-from graphkit.cache import cache_config, content_hash, open_cache
+from graphkit.cache import cache_config, content_hash, dump_result, load_result, open_cache
 from graphkit.errors import ArticleError, GraphkitError
 from graphkit.read import ARTICLE_SUFFIXES, read_file_bytes
 from graphkit.rules import Rules, load_rules
@@ -36,7 +36,10 @@ from graphkit.types import ArticleRecord, Extraction
 __all__ = ["STATS", "Task", "default_jobs", "is_url", "list_url_articles", "run_tasks"]
 
 Task = tuple[Path | str, Path | str, str]          # (path or URL, input folder or URL, article id)
-Result = tuple[str | None, ArticleRecord, Extraction | None]   # (sha256 of the bytes, record, extraction)
+# (sha256 of the bytes, record, extraction), or for an extracted article from
+# a worker (sha256, None, `dump_result` bytes): the worker pickles and
+# compresses, in parallel, what the parent would otherwise do for the cache.
+Result = tuple[str | None, ArticleRecord | None, Extraction | bytes | None]
 
 SERIAL_BELOW = 8        # fewer articles to extract than this: no worker processes
 MAX_CHUNK = 32          # articles per task sent to a worker
@@ -132,11 +135,15 @@ def read_bytes(path: Path | str) -> bytes:
         raise ArticleError(path, f"cannot read: {e}", stage="read") from None
 
 
-def run_chunk(job: tuple[str, str | None, list[Task]]) -> tuple[list[Result], Counter]:
-    """Read, clean and extract a few articles: `job` is (rules digest, spaCy model, tasks)."""
+def run_chunk(job: tuple[str, str | None, list[Task], bool]) -> tuple[list[Result], Counter]:
+    """Read, clean and extract a few articles.
+
+    `job` is (rules digest, spaCy model, tasks, packed): with `packed`,
+    extracted results come back as `dump_result` bytes.
+    """
     from graphkit.pipeline import process_article
 
-    digest, spacy_model, tasks = job
+    digest, spacy_model, tasks, packed = job
     rules = worker_rules(digest)
     timings: Counter = Counter()
     out: list[Result] = []
@@ -149,7 +156,10 @@ def run_chunk(job: tuple[str, str | None, list[Task]]) -> tuple[list[Result], Co
             continue
         timings["read"] += time.perf_counter() - t0
         record, extraction = process_article(path, root, rules, spacy_model, timings, raw=raw, aid=aid)
-        out.append((content_hash(raw), record, extraction))
+        if packed and extraction is not None:
+            out.append((content_hash(raw), None, dump_result(record, extraction)))
+        else:
+            out.append((content_hash(raw), record, extraction))
     return out, timings
 
 
@@ -231,7 +241,8 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
             `cache` (a path, or None for no cache) and `spacy_model`.
         timings: per-stage seconds are added to it. With workers, `read`,
             `clean` and `extract` are summed over workers and `workers` is
-            the wall time they ran; `cache` is hashing, lookups and writes.
+            the wall time they ran; `cache` is hashing, lookups and writes,
+            `unpack` the unpickling of the workers' results.
         step: called once per article (the progress bar).
     """
     STATS.clear()
@@ -279,7 +290,10 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
             if executor is None:
                 executor = _make_executor(options, rules, len(misses))
             chunks = _chunks(misses, executor.workers)
-            jobs = [(rules.digest, spacy_model, [tasks[i] for i in c]) for c in chunks]
+            # Results crossing a process boundary are pickled anyway: the worker
+            # packs them as the cache stores them, so the parent only unpickles.
+            packed = not isinstance(executor, _Serial)
+            jobs = [(rules.digest, spacy_model, [tasks[i] for i in c], packed) for c in chunks]
             results = _flatten(executor.map(run_chunk, jobs), timings)
 
         for i, task in enumerate(tasks):
@@ -292,9 +306,15 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
                     STATS["errors"] += 1
                 else:
                     STATS["extracted"] += 1
+                    blob = None
+                    if isinstance(extraction, bytes):
+                        t = time.perf_counter()
+                        blob = extraction
+                        record, extraction = load_result(blob)
+                        timings["unpack"] += time.perf_counter() - t
                     if cache is not None and sha is not None:
                         t = time.perf_counter()
-                        cache.put(cache.key(task[2], sha), record, extraction)
+                        cache.put(cache.key(task[2], sha), task[2], blob or dump_result(record, extraction))
                         timings["cache"] += time.perf_counter() - t
             if step is not None:
                 step()

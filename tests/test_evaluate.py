@@ -56,3 +56,20 @@ def test_evaluate_counts_misses_and_extras(tmp_path):
     assert (org["p"], org["r"], org["pred"], org["gold"]) == (0.5, 0.5, 2, 2)
     kinds = sorted((e["kind"], e["type"]) for e in score.errors)
     assert kinds == [("extra", "ORG"), ("extra", "PARTICIPATED_IN"), ("missed", "ORG")]
+
+
+def test_evaluate_misses_show_their_sentence(tmp_path, examples_dir):
+    from graphkit.commands.eval import _cleaned
+    from graphkit.evaluate import attach_sentences
+
+    run_build([examples_dir], tmp_path, BuildOptions(report=False))
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "g.json").write_text(json.dumps({
+        "article": "001_93b270255030ad57.txt", "lang": "en",
+        "entities": [{"id": "nothing", "type": "PRODUCT", "names": ["rpm-ostree support"]}], "relations": []}),
+        encoding="utf-8")
+    score = score_graph(tmp_path / "graph.json", gold)
+    attach_sentences(score, _cleaned(examples_dir))
+    missed = [e for e in score.errors if e["kind"] == "missed"]
+    assert missed and "NestOS integrates rpm-ostree support" in missed[0]["sentence"]
