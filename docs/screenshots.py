@@ -22,7 +22,7 @@ def main(corpus: str) -> int:
     IMAGES.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "news"
-        run_build([corpus], out, BuildOptions(report=True))
+        run_build([corpus], out, BuildOptions(report=True, report_png=True))
         if (out / "heatmap.png").exists():
             shutil.copy(out / "heatmap.png", IMAGES / "heatmap.png")
         with sync_playwright() as pw:

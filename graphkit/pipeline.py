@@ -36,6 +36,7 @@ class BuildOptions:
     strict: bool = False
     progress: bool = False
     report: bool = True
+    report_png: bool = False
     jobs: int = 1                    # worker processes (or Dask workers) for extraction
     cache: str | None = None         # extraction cache file (cache.py); None: no cache
     executor: str = "local"          # "local" (this machine) or "dask"
@@ -221,7 +222,7 @@ def write_outputs(result: BuildResult, out: Path, options: BuildOptions) -> list
     if options.report:
         from graphkit.analysis.report import write_report
 
-        files += [Path(p).name for p in write_report(graph, out)]
+        files += [Path(p).name for p in write_report(graph, out, png=options.report_png)]
     write_json(graph, out / "graph.json")
     return files
 

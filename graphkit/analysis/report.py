@@ -664,8 +664,12 @@ def _valid_unicode(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def write_report(G: nx.MultiDiGraph, out_dir: str | Path,
-                 filters: Filters | None = None) -> list[Path]:
+                 filters: Filters | None = None, png: bool = True) -> list[Path]:
     """Write report.md, report.html, participation.csv and (with matplotlib) heatmap.png.
+
+    report.html always holds the heat map as a table; the PNG (matplotlib: ~5 s for a
+    thousand-node graph, most of it importing and drawing) is skipped with png=False,
+    which is what `graphkit build` does unless asked.
 
     Args:
         G: the built graph (`graphkit build` passes its graph; the report
@@ -688,11 +692,12 @@ def write_report(G: nx.MultiDiGraph, out_dir: str | Path,
     report = build_report(_valid_unicode(G), filters)
     png_path = out_dir / "heatmap.png"
     try:
-        note = write_heatmap_png(report, png_path)
+        note = write_heatmap_png(report, png_path) if png else "heat map PNG not drawn (run graphkit report OUT_DIR to draw it)"
     except OSError as exc:
         raise OutputError(f"{png_path}: cannot write: {exc.strerror or exc}") from exc
-    if note:
+    if note and png:
         log.warning("%s", note)
+    if note:
         try:
             png_path.unlink(missing_ok=True)     # a PNG from an earlier run would be stale
         except OSError as exc:

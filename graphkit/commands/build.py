@@ -34,6 +34,8 @@ def add_parser(sub) -> None:
                    help="drop edges (and unconnected nodes) below this confidence, 0..1")
     p.add_argument("--strict", action="store_true", help="any unreadable article is fatal (exit 1)")
     p.add_argument("--no-report", action="store_true", help="skip the partner-participation report")
+    p.add_argument("--heatmap-png", action="store_true",
+                   help="also draw the report's heat map as heatmap.png (matplotlib; report.html has it as a table)")
     p.add_argument("--quiet", action="store_true", help="no summary, no progress bar")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes for extraction (default: the number of cores; "
@@ -77,7 +79,7 @@ def run(args) -> int:
     cache = None if args.no_cache else (args.cache or str(Path(args.out) / CACHE_NAME))
     options = BuildOptions(rules_dir=args.rules, spacy_model=args.spacy_model,
                            min_confidence=args.min_confidence, strict=args.strict,
-                           progress=not args.quiet, report=not args.no_report,
+                           progress=not args.quiet, report=not args.no_report, report_png=args.heatmap_png,
                            jobs=args.jobs or default_jobs(), cache=cache,
                            executor=args.executor, scheduler=args.scheduler)
     result = run_build(args.inputs, args.out, options)
