@@ -6,11 +6,12 @@ returned for the same article id and the same bytes, under the same rules,
 graphkit version, spaCy model and per-article source code; a second build of
 an unchanged corpus then extracts nothing.
 
-Refuses nothing: a cache that is missing is created, one that is corrupt (not
-SQLite, malformed pages, foreign schema, values that do not unpickle) is
-rebuilt, and one that another build keeps locked past `LOCK_TIMEOUT` is
-bypassed, each with one warning on stderr; the build never fails because of
-its cache. The file is in WAL mode and every write is one transaction, so a
+Refuses nothing: a cache that is missing is created; one that is corrupt (not
+SQLite, malformed pages, values that do not unpickle) is moved to
+`PATH.corrupt` and rebuilt; one that another build keeps locked past
+`LOCK_TIMEOUT` is bypassed; another program's SQLite database is left alone.
+Each case is one warning on stderr: a build never fails because of its
+cache. The file is in WAL mode and every write is one transaction, so a
 build killed at any moment (SIGKILL included) leaves a valid cache.
 
 Values are pickles: share a cache only between users who trust each other,
@@ -18,9 +19,9 @@ as with any pickle file.
 """
 from __future__ import annotations
 
-import functools
 import copyreg
 import dataclasses
+import functools
 import hashlib
 import io
 import pickle

@@ -17,9 +17,11 @@ listed with fsspec on the client and read by the workers.
 """
 from __future__ import annotations
 
+import gc
 import math
 import os
 import re
+import signal
 import sys
 import time
 import unicodedata
@@ -104,6 +106,9 @@ _RULES_DIRS: dict[str, str] = {}    # rules digest -> folder the Dask plugin wro
 
 
 def _init_pool(rules: Rules) -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the pool, and
+    # workers ignoring it do not print a traceback each.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _RULES[rules.digest] = rules
 
 
@@ -195,7 +200,14 @@ class _Pool:
 
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         self.workers = workers
-        self.pool = multiprocessing.get_context(method).Pool(workers, _init_pool, (rules,))
+        # Forked workers share the parent's pages until they write to them; the
+        # cyclic GC would touch every object (cache hits already held) and copy
+        # them all. Frozen objects are skipped by the GC.
+        gc.freeze()
+        try:
+            self.pool = multiprocessing.get_context(method).Pool(workers, _init_pool, (rules,))
+        finally:
+            gc.unfreeze()
 
     def map(self, fn: Callable, jobs: Iterable) -> Iterator:
         return self.pool.imap(fn, jobs)

@@ -111,8 +111,8 @@ def version_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...]):
 
 _ZH_LEADING_WORDS = re.compile(r"^.*(?:以|在|的|了|和|与|及|为|是|将|基于|采用|使用|搭载|发布|推出)")
 _ZH_EVENT_BOUNDARIES = re.compile(
-    r".*(?:本次|此次|这次|该|各|的|了|在|于|与|和|及|、|参加|举办|出席|亮相|召开|举行|走进|来到|包括|以及|携手|联合|成功|圆满|首届|首次|暨|为|是|即|将|"
-    r"开展|组织|一场|一次|多场|日|号|月|线上|线下|共同|通过|参与|加入|邀请|助力|支持|带来|启动|开启)")
+    r".*(?:本次|此次|这次|该|各|的|了|在|于|与|和|及|、|参加|举办|出席|亮相|召开|举行|走进|来到|包括|以及|携手|联合|成功|圆满|暨|为|是|即|将|"
+    r"开展|组织|一场|一次|多场|日|号|月|共同|通过|参与|加入|邀请|助力|支持|带来|启动|开启|分享|首届|首次|[0-9一二三四五六七八九十几多]+[个场项家届]|设有|设置|包含)")
 _GENERIC_EVENT_PREFIX = {"", "本次", "此次", "这次", "该", "年度", "全体", "整个", "各", "技术", "开发者",
                          "分", "主", "线上", "线下", "开源", "生态", "社区", "合作伙伴", "用户", "大"}
 _GENERIC_EVENT_WORDS = re.compile(
@@ -138,7 +138,7 @@ def event_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], pub
                 if cut:
                     start += cut.end()
                     name = name[cut.end():]
-                head_free = re.sub(r"(开发者大会|大会|峰会|分论坛|论坛|研讨会|开发者日|年会|沙龙|博览会|技术日|黑客松|大赛|训练营|工作坊|交流会|Meetup|Summit)$", "", name).strip()
+                head_free = re.sub(r"(开发者大会|大会|峰会|分论坛|论坛|研讨会|开发者日|年会|沙龙|博览会|技术日|黑客松|大赛|训练营|工作坊|交流会|Meetup|Summit|(?:第.{1,3}次)?(?:线下|线上)?(?:工作)?会议)$", "", name).strip()
                 if not _GENERIC_EVENT_WORDS.sub("", head_free) or len(name) < 4:
                     continue
             else:
