@@ -180,14 +180,14 @@ def test_cache_sigkill_mid_write_leaves_a_valid_cache(tmp_path):
     db = tmp_path / "c.sqlite"
     code = textwrap.dedent(f"""
         import os, signal
-        from graphkit.cache import ExtractionCache
+        from graphkit.cache import ExtractionCache, dump_result
         from graphkit.types import ArticleRecord, Extraction
         cache = ExtractionCache({str(db)!r}, "config")
         def put(n, prefix):
             for i in range(n):
                 aid = f"{{prefix}}{{i}}.md"
-                cache.put(cache.key(aid, "sha"), ArticleRecord(aid, aid),
-                          Extraction(aid, "zh", "t", None, (), ()))
+                cache.put(cache.key(aid, "sha"), aid,
+                          dump_result(ArticleRecord(aid, aid), Extraction(aid, "zh", "t", None, (), ())))
         put(10, "a"); cache.flush()          # committed
         cache._conn.execute("BEGIN IMMEDIATE")
         cache._conn.executemany("INSERT INTO extraction VALUES (?, ?, ?)",

@@ -31,6 +31,8 @@ EXPECTED = {
     "binary.md": ("skip", "binary file", None),
     "control-chars.md": ("read", "removed 8 control character(s)", "控制字符的标题"),
     "crlf.md": ("read", None, "CRLF line ends"),
+    "damaged-utf8.md": ("read", "replaced 19 invalid UTF-8 byte sequence(s) with U+FFFD",
+                        "损坏的 UTF-8"),
     "empty.md": ("skip", "empty file", None),
     "gbk.md": ("read", "decoded as GB18030", "GBK 编码的文章"),
     "malformed-yaml.md": ("skip", "malformed YAML frontmatter at line 3", None),

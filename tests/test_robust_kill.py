@@ -28,7 +28,7 @@ import pytest
 from robust_util import (EXAMPLES, NEWS, ROOT, TEMP_NAME, check_outputs_readable, child_env,
                          graphkit_cmd, parse_xml_strict, run_graphkit, temp_leftovers)
 
-COPIES = 2            # copies of each news article: ~100 files, ~20 s of extraction
+COPIES = 6            # copies of each news article: ~300 files, several seconds of extraction
 NOT_OUTPUTS = {".graphkit.lock"}
 
 
@@ -136,7 +136,7 @@ def test_robust_sigkill_keeps_previous_outputs(tmp_path):
     check_outputs_readable(out)
 
     # (phase, seconds after the phase is seen): early, middle and late in writing
-    plans = [("extract", (1.0, 4.0)), ("extract", (1.0, 4.0)), ("write", (0.0, 0.3)),
+    plans = [("extract", (0.3, 2.0)), ("extract", (0.3, 2.0)), ("write", (0.0, 0.3)),
              ("write", (1.0, 3.0)), ("write", (3.0, 8.0))]
     killed = {"extract": 0, "write": 0}
     for plan, (lo, hi) in plans:
@@ -160,9 +160,8 @@ def test_robust_sigkill_keeps_previous_outputs(tmp_path):
             in_extraction = False
         if _kill(proc):
             killed["extract" if in_extraction else "write"] += 1
-        changed = _check_after_kill(out, before)
+        _check_after_kill(out, before)
         _cache_ok(out)
-        print('DIAG', plan, in_extraction, changed, len(temp_leftovers(out)))
     assert killed["extract"] >= 1 and killed["write"] >= 1, killed
 
     final = run_graphkit("build", corpus, "--out", out)

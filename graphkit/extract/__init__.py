@@ -41,10 +41,6 @@ def _inside_a_word(text: str, start: int, end: int) -> bool:
     return start not in jieba_boundaries(text, lo, min(len(text), end + 2), hmm=False)
 
 
-def _overlaps_any(m: Mention, spans: list[tuple[int, int]]) -> bool:
-    return any(s < m.end and m.start < e for s, e in spans)
-
-
 # Tie-breaks when two candidates are equally long: evidence strength of the source.
 _PRIORITY = {"gazetteers": 5, "patterns": 4, "context": 3, "ner": 2}
 
@@ -136,9 +132,11 @@ class Extractor:
         if self.ner is not None:
             candidates.extend(self.ner.mentions(aid, text))
         candidates = _drop_context_over_gazetteer(_relabel_listed_products(candidates))
-        urls = [u.span() for u in _URL.finditer(text)]
-        if urls:
-            candidates = [m for m in candidates if not _overlaps_any(m, urls)]
+        in_url = bytearray(len(text))
+        for u in _URL.finditer(text):
+            in_url[u.start():u.end()] = b"\1" * (u.end() - u.start())
+        if any(in_url):
+            candidates = [m for m in candidates if not any(in_url[m.start:m.end])]
         kept = _short_names_in_article([_org_as_venue(text, m) for m in select_mentions(candidates)])
         kept = sorted(kept + select_mentions(talks), key=lambda m: (m.start, m.end, m.label, m.key))
         return _repeat_known_names(aid, text, kept), _orgs_naming_events(candidates, kept)
@@ -212,11 +210,14 @@ def _orgs_naming_events(candidates: list[Mention], kept: list[Mention]) -> list[
     events = [m for m in kept if m.label == "EVENT"]
     if not events:
         return []
+    by_start: dict[int, list[Mention]] = {}
+    for event in events:
+        by_start.setdefault(event.start, []).append(event)
     out = []
     for org in candidates:
         if org.label == "ORG" and org.rule_id.startswith("gazetteers/"):
-            for event in events:
-                if org.start == event.start and org.end < event.end:
+            for event in by_start.get(org.start, ()):
+                if org.end < event.end:
                     out.append((event, org))
     return out
 

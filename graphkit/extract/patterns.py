@@ -75,11 +75,11 @@ _NOT_PRODUCTS = {"cvss", "license", "licence", "score", "level", "python3", "ver
 
 def version_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...]):
     """Versions; where two rules match overlapping text, the one earlier in the file wins."""
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)
     for rule in rules:
         for m in rule.pattern.finditer(text):
             v = _group(m, "v") or _group(m, "v2")
-            if not v or any(s < m.end() and m.start() < e for s, e in taken):
+            if not v or any(taken[m.start():m.end()]):
                 continue
             product = _group(m, "p") or ""
             if rule.id == "openeuler-version":
@@ -104,7 +104,7 @@ def version_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...]):
                 name = f"{product} {v}"
             surface = m.group(0).strip()
             start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
-            taken.append((m.start(), m.end()))
+            taken[m.start():m.end()] = b"\1" * (m.end() - m.start())
             yield Mention(article_id, "VERSION", surface, start, start + len(surface), rule.source,
                           key=slugify(name), confidence=rule.confidence, attrs=(("name", name),))
 

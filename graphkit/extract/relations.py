@@ -160,8 +160,10 @@ class RelationFinder:
     def find_sessions(self, clean: CleanText, sessions: list[tuple[Mention, Mention]]) -> list[Relation]:
         """PARTICIPATED_IN for organisations that run a session, evidenced by the session's sentence."""
         out = []
+        starts = [s for s, _ in clean.sentences]
         for event, org in sessions:
-            s, e = next(((s, e) for s, e in clean.sentences if s <= event.start < e), (event.start, event.end))
+            i = bisect.bisect_right(starts, event.start) - 1
+            s, e = clean.sentences[i] if i >= 0 and event.start < clean.sentences[i][1] else (event.start, event.end)
             out.append(Relation(clean.article_id, "PARTICIPATED_IN", org, event, "relations/event-named-after-org",
                                 (s, e), clean.text[s:e], 0.7))
         return out
