@@ -242,11 +242,8 @@ class ContextRules:
     def zh_list_orgs(self, article_id: str, text: str):
         """Items of `A、B、C等合作伙伴` lists."""
         for m in self.zh_list_end.finditer(text):
-            lo = m.start()
-            while lo > 0 and not _CLAUSE_END.match(text[lo - 1]) and m.start() - lo < 400:
-                lo -= 1
-            segment = text[lo:m.start()]
-            if "、" not in segment:
+            lo, segment = _listed_before(text, m.start(), 400)
+            if not segment:
                 continue
             # (start, item) pairs with exact offsets; the last item may hold the final
             # conjunction: 微众银行和中移在线 (but not 润和软件).
@@ -280,11 +277,8 @@ class ContextRules:
     def zh_list_products(self, article_id: str, text: str):
         """Latin names heading the items of `A支持、B配置等技术` lists: tools and components."""
         for m in _ZH_TECH_LIST_END.finditer(text):
-            lo = m.start()
-            while lo > 0 and not _CLAUSE_END.match(text[lo - 1]) and m.start() - lo < 200:
-                lo -= 1
-            segment = text[lo:m.start()]
-            if "、" not in segment:
+            lo, segment = _listed_before(text, m.start(), 200)
+            if not segment:
                 continue
             pos = lo
             for part in segment.split("、"):
@@ -359,6 +353,15 @@ _STRONG_ZH_SUFFIXES = {"有限责任公司", "股份有限公司", "有限公司
 
 # jieba POS flags of words that are not names: nouns, verbs, adjectives, adverbs, ...
 _NOT_NAME_FLAGS = {"v", "vn", "n", "a", "ad", "an", "d", "t", "s", "f"}
+
+
+def _listed_before(text: str, end: int, limit: int) -> tuple[int, str]:
+    """(start, text) of the clause before `end` when it is a 、-separated list, else (end, "")."""
+    lo = end
+    while lo > 0 and not _CLAUSE_END.match(text[lo - 1]) and end - lo < limit:
+        lo -= 1
+    segment = text[lo:end]
+    return (lo, segment) if "、" in segment else (end, "")
 
 
 def _common_word(item: str) -> bool:
