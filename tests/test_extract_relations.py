@@ -150,3 +150,9 @@ def test_relations_talks(extractor, body, lang, person, title):
     # the title does not hide what it names
     if "李帅" in body:
         assert "联通数科" in _names(ex, "ORG")
+
+
+def test_relations_objects_of_a_verb_do_not_take_part(extractor):
+    ex = _extract(extractor, "EulerPulisher可以对接AWS、华为云、腾讯云、阿里云等主流云平台，自动化发布、测试各类镜像。",
+                  title="openEuler邀您一起玩转 KubeCon China 2023", published="2023-09-27")
+    assert not [r for r in ex.relations if r.type == "PARTICIPATED_IN"]

@@ -42,6 +42,7 @@ class RelationFinder:
                              for kind, words in self.triggers.items()}
         self.en_titles = tuple(w.lower() for w in rules.words("en_titles"))
         self.countries = frozenset(rules.words("countries"))
+        self.object_verbs = tuple(rules.words("participation_object_verbs"))
         self.held_strict = tuple(w.lower() for w in rules.words("held_strict"))
         self.release_blockers = tuple(w.lower() for w in rules.words("released_blockers"))
         self.zh_roles = tuple(sorted(rules.words("zh_roles"), key=len, reverse=True))
@@ -108,6 +109,8 @@ class RelationFinder:
                             break
             if self._has("PARTICIPATED_IN", low):
                 for org in by["ORG"]:
+                    if not events and self._is_object(text, org, by["ORG"]):
+                        continue
                     for event in scoped:
                         if event is not None and not _inside_event_name(org, event):
                             rel("PARTICIPATED_IN", org, event, 0.8 * scope_conf * org.confidence, "participation-trigger")
@@ -167,6 +170,17 @@ class RelationFinder:
             out.append(Relation(clean.article_id, "PARTICIPATED_IN", org, event, "relations/event-named-after-org",
                                 (s, e), clean.text[s:e], 0.7))
         return out
+
+    def _is_object(self, text: str, org: Mention, orgs: list[Mention]) -> bool:
+        """The organisation (or the list it is in) follows a verb that acts on it."""
+        start = org.start
+        for other in reversed([o for o in orgs if o.end <= org.start]):
+            if _LIST_GAP.fullmatch(text[other.end:start]):
+                start = other.start
+            else:
+                break
+        before = text[max(0, start - 6):start].rstrip()
+        return any(before.endswith(v) for v in self.object_verbs)
 
     def _starts_with_role(self, after: str) -> bool:
         after = after.lstrip(" 的")
