@@ -235,7 +235,7 @@ class RelationFinder:
             elif org.start >= person.end and best is None:
                 gap = text[person.end:org.start]
                 # Speaker：李航   深圳软件行业协会副秘书长 (agenda lines: name, organisation, role)
-                if gap.strip(" \t　,，") == "" and gap and self._starts_with_role(text[org.end:org.end + 12]):
+                if gap.strip(" \t　") == "" and gap and self._starts_with_role(text[org.end:org.end + 12]):
                     return org, text[org.end:org.end + 12].split("\n")[0].strip()
                 if _EN_AFTER_FROM.match(gap) or (_EN_AFTER.match(gap) and any(t in gap.lower() for t in self.en_titles)):
                     role = re.sub(r"^,?\s*(?:(?:the|a|an)\s+)?|\s*\b(?:of|at|from|with|for)\s+(?:the\s+)?$", "", gap)
