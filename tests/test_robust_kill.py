@@ -34,10 +34,13 @@ NOT_OUTPUTS = {".graphkit.lock"}
 
 def _big_corpus(folder: Path) -> Path:
     articles = sorted(p for p in NEWS.rglob("*.md") if p.name != "README.md")
+    copies = COPIES
     if not articles:
-        pytest.skip(f"{NEWS} not found (shared corpus)")
+        # Without the shared news corpus, the bundled articles copied often enough.
+        articles = sorted(EXAMPLES.glob("*.txt"))
+        copies = 300 // max(1, len(articles))
     folder.mkdir()
-    for k in range(COPIES):
+    for k in range(copies):
         for p in articles:
             shutil.copy(p, folder / f"c{k}_{p.parent.name}_{p.name}")
     return folder
