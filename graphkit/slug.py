@@ -9,10 +9,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _NON_SLUG = re.compile(r"[^a-z0-9.]+")
+
+
+def _pinyin(text: str) -> list[str]:
+    """pypinyin, imported on first use: its tables cost ~0.3 s at every start otherwise."""
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(text)
 
 
 def has_cjk(text: str) -> bool:
@@ -24,7 +30,7 @@ def slugify(text: str) -> str:
     """`FOSSASIA Summit 2024` -> `fossasia-summit-2024`; `熊伟` -> `xiong-wei`."""
     text = unicodedata.normalize("NFKC", text)
     if has_cjk(text):
-        text = " ".join(lazy_pinyin(text))
+        text = " ".join(_pinyin(text))
     text = text.lower().replace("&", " and ").replace("+", " plus ")
     slug = _NON_SLUG.sub("-", text).strip("-.")
     return re.sub(r"-{2,}", "-", slug) or "x"
@@ -46,7 +52,7 @@ def person_key(name: str) -> str:
     """
     name = unicodedata.normalize("NFKC", name).strip()
     if has_cjk(name):
-        syllables = lazy_pinyin(name)
+        syllables = _pinyin(name)
         surname = 2 if len(name) >= 4 else 1
         return slugify(" ".join(["".join(syllables[:surname]), "".join(syllables[surname:])]))
     return slugify(name)
