@@ -44,8 +44,8 @@ class _Union:
     def union(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            # Keep the gazetteer/shorter id as the root so ids stay stable.
-            keep, drop = sorted((ra, rb), key=lambda r: (not r.startswith("@"), len(r), r))
+            # The shorter id is the root (the final id is chosen later, from the members).
+            keep, drop = sorted((ra, rb), key=lambda r: (len(r), r))
             self.parent[drop] = keep
 
 
@@ -209,9 +209,7 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
     merged_names: dict[str, Counter] = defaultdict(Counter)
     merged: dict[str, dict] = {}
     for mid, fid in final_id.items():
-        merged_names[fid].update(names[mid])
-        for surface in names[mid]:
-            merged_names[fid][surface] += 0
+        merged_names[fid].update(names[mid])      # keeps zero-count canonical forms too
         node = merged.setdefault(fid, {"articles": set(), "conf": [], "rules": set(), "attrs": {}})
         node["articles"] |= articles[mid]
         node["conf"] += confidences[mid]

@@ -148,10 +148,11 @@ class Extractor:
         is_report = bool(self.report_title.search(title))
         main = None if is_report else date_main_event(choose_main_event(clean, mentions), published)
         mentions = _org_as_main_event(clean.text, scope_series_mentions(mentions, main, published), main)
+        # The event mentions as scoped above (edition filled in), looked up by span.
+        events_at = {(m.start, m.end): m for m in mentions if m.label == "EVENT"}
         if main is not None:
-            main = next((m for m in mentions if m.start == main.start and m.label == "EVENT"), main)
-        inner = [(next((m for m in mentions if m.start == e.start and m.end == e.end and m.label == "EVENT"), e), o)
-                 for e, o in inner]
+            main = events_at.get((main.start, main.end), main)
+        inner = [(events_at.get((e.start, e.end), e), o) for e, o in inner]
         relations = self.relations.find(clean, mentions, main)
         participants = {r.source.key for r in relations
                         if r.type == "PARTICIPATED_IN" and main is not None and r.target.key == main.key}

@@ -129,8 +129,7 @@ class RelationFinder:
                     for venue in (specific or venues):
                         rel("HELD_AT", event, venue, 0.85 * scope_conf, "held-venue")
                     for date in by["DATE"]:
-                        if _near(event, date, sentence_span=(s, e)):
-                            rel("HELD_ON", event, date, 0.85 * scope_conf * date.confidence, "held-date")
+                        rel("HELD_ON", event, date, 0.85 * scope_conf * date.confidence, "held-date")
             if by["PRODUCT"] and self._has("SHOWCASED", low):
                 for product in by["PRODUCT"]:
                     orgs = self._subjects(text, product, by["ORG"], "SHOWCASED", s)
@@ -173,12 +172,7 @@ class RelationFinder:
 
     def _is_object(self, text: str, org: Mention, orgs: list[Mention]) -> bool:
         """The organisation (or the list it is in) follows a verb that acts on it."""
-        start = org.start
-        for other in reversed([o for o in orgs if o.end <= org.start]):
-            if _LIST_GAP.fullmatch(text[other.end:start]):
-                start = other.start
-            else:
-                break
+        start = _list_ending_at(text, org, orgs)[-1].start
         before = text[max(0, start - 6):start].rstrip()
         return any(before.endswith(v) for v in self.object_verbs)
 
@@ -210,13 +204,7 @@ class RelationFinder:
             head = ahead[-1] if ahead else None
         if head is None:
             return []
-        group = [head]
-        for org in reversed([o for o in orgs if o.end <= head.start]):
-            if _LIST_GAP.fullmatch(text[org.end:group[-1].start]):
-                group.append(org)
-            else:
-                break
-        return group
+        return _list_ending_at(text, head, orgs)
 
     def _affiliation(self, text: str, person: Mention, orgs: list[Mention], people_starts: list[int]):
         """The organisation a person is introduced with, and the role between them."""
@@ -305,18 +293,15 @@ def _is_heading(paragraph: str) -> bool:
     return 0 < len(paragraph) <= 40 and paragraph[-1] not in "。！？.!?；;：:，,"
 
 
-def _subject(target: Mention, orgs: list[Mention]) -> Mention | None:
-    """The organisation closest before the target in its sentence, else the first after it."""
-    before = [o for o in orgs if o.end <= target.start]
-    if before:
-        return before[-1]
-    return orgs[0] if orgs else None
+def _list_ending_at(text: str, last: Mention, orgs: list[Mention]) -> list[Mention]:
+    """`last` and the organisations listed right before it (A、B和C), nearest first."""
+    group = [last]
+    for org in reversed([o for o in orgs if o.end <= last.start]):
+        if not _LIST_GAP.fullmatch(text[org.end:group[-1].start]):
+            break
+        group.append(org)
+    return group
 
 
 def _inside_event_name(org: Mention, event: Mention) -> bool:
     return event.start <= org.start and org.end <= event.end
-
-
-def _near(event: Mention, date: Mention, sentence_span: tuple[int, int]) -> bool:
-    """A date belongs to an event stated in the same sentence (always true within one sentence)."""
-    return sentence_span[0] <= date.start < sentence_span[1]
