@@ -10,15 +10,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from graphkit.rules import RegexRule, Rules
+from graphkit.rules import RegexRule, Rules, word_alternation as _alternation
 from graphkit.types import Mention
 
 CJK = "\u4e00-\u9fff"
 _CLAUSE_END = re.compile(r"[，。；：！？,;:!?\n（）()《》「」“”\"]")
-
-
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -96,6 +92,9 @@ class ContextRules:
         self.en_org_suffix = re.compile(
             rf"(?<![\w])(?P<org>(?:(?:[A-Z][\w&.-]*+|of|for|and|the|de)\s){{0,5}}(?:{en_suffixes}))(?![\w])"
             rf"|(?<![\w])(?P<org2>(?:University|Institute|Academy) of(?: [A-Z][\w-]*+| and| the){{1,5}})")
+        # Run only near a suffix word: the pattern otherwise starts at every capital letter.
+        self._en_org_rule = RegexRule("context/en-org-suffix", "ORG", self.en_org_suffix, 0.6, "context/en-org-suffix",
+                                      anchor=re.compile(rf"{en_suffixes}|University|Institute|Academy"))
 
     # --- people -----------------------------------------------------------
 
@@ -290,7 +289,7 @@ class ContextRules:
                 pos += len(part) + 1
 
     def en_orgs(self, article_id: str, text: str):
-        for m in self.en_org_suffix.finditer(text):
+        for m in self._en_org_rule.finditer(text, window=200):
             group = "org" if m.group("org") else "org2"
             name = m.group(group)
             words = name.split()

@@ -45,7 +45,7 @@ def iso_date(year: int | None, month: int, day: int | None, published: str | Non
 
 def date_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], published: str | None):
     for rule in rules:
-        for m in rule.pattern.finditer(text):
+        for m in rule.finditer(text):
             y = _group(m, "y")
             month = int(m.group("m")) if _group(m, "m") else MONTHS.get((_group(m, "mname") or "").lower().rstrip("."))
             if not month:
@@ -77,7 +77,7 @@ def version_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...]):
     """Versions; where two rules match overlapping text, the one earlier in the file wins."""
     taken = bytearray(len(text) + 1)
     for rule in rules:
-        for m in rule.pattern.finditer(text):
+        for m in rule.finditer(text):
             v = _group(m, "v") or _group(m, "v2")
             if not v or any(taken[m.start():m.end()]):
                 continue
@@ -175,7 +175,7 @@ def named_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], lan
     for rule in rules:
         if rule.lang and rule.lang != lang:
             continue
-        for m in rule.pattern.finditer(text):
+        for m in rule.finditer(text):
             name = m.group("name").strip()
             if not name or name in stopwords or len(name) < 2:
                 continue

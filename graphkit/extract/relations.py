@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from graphkit.rules import Rules
+from graphkit.rules import Rules, word_alternation
 from graphkit.types import CleanText, Mention, Relation
 
 _ZH_GAP_BREAK = re.compile(r"[，。；：！？,;:!?、和与及（）()\n]")
@@ -38,7 +38,7 @@ class RelationFinder:
             "RELEASED": words("released_zh") + words("released_en"),
         }
         # One alternation per kind: a search per sentence instead of a loop over words.
-        self._trigger_res = {kind: re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)")
+        self._trigger_res = {kind: re.compile(word_alternation(words))
                              for kind, words in self.triggers.items()}
         self.en_titles = tuple(w.lower() for w in rules.words("en_titles"))
         self.countries = frozenset(rules.words("countries"))
@@ -47,6 +47,9 @@ class RelationFinder:
         self.release_blockers = tuple(w.lower() for w in rules.words("released_blockers"))
         self.zh_roles = tuple(sorted(rules.words("zh_roles"), key=len, reverse=True))
         self.openeuler = next((e for e in rules.gazetteer if e.label == "ORG" and e.id == "openeuler"), None)
+
+    def _strict_held(self, low: str) -> bool:
+        return any(t in low for t in self.held_strict)
 
     def _has(self, kind: str, sentence: str) -> bool:
         return self._trigger_res[kind].search(sentence) is not None
@@ -107,22 +110,22 @@ class RelationFinder:
                             if len(gap) <= 60 and _EN_CHAIN.fullmatch(gap):
                                 rel("AFFILIATED_WITH", person, later, 0.7 * person.confidence, "affiliation-chain")
                             break
-            if self._has("PARTICIPATED_IN", low):
+            if by["ORG"] and self._has("PARTICIPATED_IN", low):
                 for org in by["ORG"]:
                     if not events and self._is_object(text, org, by["ORG"]):
                         continue
                     for event in scoped:
                         if event is not None and not _inside_event_name(org, event):
                             rel("PARTICIPATED_IN", org, event, 0.8 * scope_conf * org.confidence, "participation-trigger")
-            if self._has("PRESENTED_AT", low):
+            if by["PERSON"] and self._has("PRESENTED_AT", low):
                 for person in by["PERSON"]:
                     for event in (scoped if events else section_event.speakers_scope(scoped)):
                         rel("PRESENTED_AT", person, event, 0.8 * scope_conf * person.confidence, "presentation-trigger")
                         org = affiliation.get(person.key or person.text)
                         if org is not None:
                             rel("PARTICIPATED_IN", org, event, 0.7 * scope_conf, "presenter-affiliation")
-            strict_held = any(t in low for t in self.held_strict)
-            if (events or in_lead or (main is None and local and strict_held)) and self._has("HELD", low):
+            if (by["VENUE"] or by["DATE"]) and (events or in_lead or (main is None and local and self._strict_held(low))) \
+                    and self._has("HELD", low):
                 venues = by["VENUE"]
                 specific = [v for v in venues if v.text not in self.countries]
                 for event in (events or scoped):
