@@ -13,36 +13,139 @@ value and edges' source, target, type, articles). The graph attributes
 Whatever the text, the file is valid JSON: lone surrogates become U+FFFD
 (UTF-8 cannot encode them), NaN and infinities become null (JSON has none),
 tuples and sets become lists.
+
+How: the file is streamed, one node or edge at a time, into the atomic
+temporary file; no copy of the graph and no whole-file string is held (at
+10,000 articles they took about 1 GiB). `json.dumps(indent=...)` runs
+Python's slow pure-Python encoder (CPython 3.11 uses its C encoder only
+without `indent`), so plain records (dicts, lists, str, int, bool, None,
+finite floats, no surrogates) are written by `_plain_json`, which gives the
+same bytes; any other record goes through `json_safe` and `json.dumps`
+exactly as the file was always made.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
+from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import networkx as nx
 
-from graphkit.export.atomic import atomic_write
+from graphkit.export.atomic import atomic_path
 from graphkit.export.scalars import json_safe, sort_evidence
 
-__all__ = ["graph_to_json", "write_json"]
+__all__ = ["graph_to_json", "iter_graph_json", "write_json"]
+
+_RECORD = "\n  "        # newline and indent of a node or edge (depth 2)
+_TOP = "\n "            # newline and indent of a top-level key (depth 1)
 
 
-def _edge_order(edge: dict[str, Any]) -> tuple[str, str, str]:
-    return (str(edge.get("source")), str(edge.get("target")), str(edge.get("key", "")))
+class _NotPlain(Exception):
+    """A value `json_safe` would change: its record takes the exact path."""
+
+
+def _plain_json(value: Any, pad: str) -> str:
+    """`value` as `json.dumps(indent=1, sort_keys=True, ensure_ascii=False)` writes it
+    where `pad` is the newline and indent of its own line; raises _NotPlain otherwise."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = pad + " "
+        if not all(type(k) is str for k in value):
+            raise _NotPlain
+        items = [f"{encode_basestring(k)}: {_plain_json(value[k], inner)}" for k in sorted(value)]
+        return "{" + inner + ("," + inner).join(items) + pad + "}"
+    if kind is list:
+        if not value:
+            return "[]"
+        inner = pad + " "
+        return "[" + inner + ("," + inner).join([_plain_json(v, inner) for v in value]) + pad + "]"
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    raise _NotPlain
+
+
+def _exact_json(value: Any, pad: str, *, edge: bool = False) -> bytes:
+    """What the file held before streaming: `json_safe`, then `json.dumps`, re-indented."""
+    safe = json_safe(value)
+    if edge and isinstance(safe.get("evidence"), list):
+        safe["evidence"] = sort_evidence(safe["evidence"])
+    text = json.dumps(safe, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
+    return text.replace("\n", pad).encode("utf-8")
+
+
+def _value_json(value: Any, pad: str, *, edge: bool = False) -> bytes:
+    """A node, an edge (evidence sorted) or the graph attributes as UTF-8 JSON at the depth of `pad`."""
+    try:
+        plain = value
+        if edge and type(value.get("evidence")) is list:
+            plain = {**value, "evidence": sort_evidence(value["evidence"])}
+        # A lone surrogate passes encode_basestring raw and fails here.
+        return _plain_json(plain, pad).encode("utf-8")
+    except (_NotPlain, UnicodeEncodeError, TypeError, ValueError):
+        return _exact_json(value, pad, edge=edge)
+
+
+def _safe_get(record: dict[str, Any], name: str, default: Any = None) -> Any:
+    """`json_safe(record).get(name, default)` without converting the whole record."""
+    if all(type(k) is str for k in record):
+        return json_safe(record[name]) if name in record else default
+    return json_safe(record).get(name, default)
+
+
+def _sorted_nodes(G: nx.Graph) -> list[dict[str, Any]]:
+    records = [{**G.nodes[n], "id": n} for n in G]
+    return sorted(records, key=lambda r: str(_safe_get(r, "id")))
+
+
+def _sorted_edges(G: nx.Graph) -> list[dict[str, Any]]:
+    if G.is_multigraph():
+        records = [{**d, "source": u, "target": v, "key": k} for u, v, k, d in G.edges(keys=True, data=True)]
+    else:
+        records = [{**d, "source": u, "target": v} for u, v, d in G.edges(data=True)]
+    return sorted(records, key=lambda r: (str(_safe_get(r, "source")), str(_safe_get(r, "target")),
+                                          str(_safe_get(r, "key", ""))))
+
+
+def _array(name: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """A top-level key holding a list whose items arrive one by one."""
+    first = next(chunks, None)
+    if first is None:
+        yield f"{_TOP}{encode_basestring(name)}: []".encode()
+        return
+    yield f"{_TOP}{encode_basestring(name)}: [{_RECORD}".encode()
+    yield first
+    for chunk in chunks:
+        yield f",{_RECORD}".encode()
+        yield chunk
+    yield f"{_TOP}]".encode()
+
+
+def iter_graph_json(G: nx.Graph) -> Iterator[bytes]:
+    """The bytes of graph.json, a node or an edge at a time."""
+    yield f'{{{_TOP}"directed": {"true" if G.is_directed() else "false"},'.encode()
+    yield from _array("edges", (_value_json(r, _RECORD, edge=True) for r in _sorted_edges(G)))
+    yield f',{_TOP}"graph": '.encode() + _value_json(G.graph, _TOP) + b","
+    yield f'{_TOP}"multigraph": {"true" if G.is_multigraph() else "false"},'.encode()
+    yield from _array("nodes", (_value_json(r, _RECORD) for r in _sorted_nodes(G)))
+    yield b"\n}\n"
 
 
 def graph_to_json(G: nx.Graph) -> str:
     """The JSON text `write_json` writes (ends with a newline)."""
-    data = json_safe(nx.node_link_data(G, edges="edges"))
-    data["nodes"] = sorted(data.get("nodes", []), key=lambda n: str(n.get("id")))
-    edges = sorted(data.get("edges", []), key=_edge_order)
-    for edge in edges:
-        if isinstance(edge.get("evidence"), list):
-            edge["evidence"] = sort_evidence(edge["evidence"])
-    data["edges"] = edges
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False) + "\n"
+    return b"".join(iter_graph_json(G)).decode("utf-8")
 
 
 def write_json(G: nx.Graph, path: str | os.PathLike[str]) -> Path:
@@ -56,4 +159,7 @@ def write_json(G: nx.Graph, path: str | os.PathLike[str]) -> Path:
     Raises:
         OutputError: the file cannot be written; a previous file is kept.
     """
-    return atomic_write(path, graph_to_json(G))
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.writelines(iter_graph_json(G))
+    return Path(path)

@@ -22,6 +22,7 @@ import datetime as _dt
 import json
 import math
 import re
+from operator import itemgetter
 from typing import Any, Iterable, Mapping
 
 __all__ = [
@@ -77,27 +78,55 @@ def _num_key(value: Any) -> tuple[int, Any]:
     return (1, str(value))
 
 
+def _evidence_key(item: Any) -> tuple:
+    if not isinstance(item, Mapping):
+        return (1, str(item))
+    return (
+        0,
+        str(item.get("article", "")),
+        _num_key(item.get("start", "")),
+        _num_key(item.get("end", "")),
+        str(item.get("sentence", "")),
+        str(item.get("extractor", "")),
+        _num_key(item.get("confidence", "")),
+    )
+
+
+def _item_json(item: Any) -> str:
+    return json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _full_key(item: Any) -> tuple:
+    key = _evidence_key(item)
+    return (*key, _item_json(item)) if key[0] == 0 else key
+
+
+def _has_nan(key: tuple) -> bool:
+    return key[0] == 0 and any(n[1] != n[1] for n in (key[2], key[3], key[6]))
+
+
 def sort_evidence(evidence: Iterable[Any]) -> list[Any]:
     """Evidence sorted by (article, start, end, sentence, extractor, confidence).
 
     Works on malformed items too (missing keys, mixed types, non-dicts), so
-    that output stays deterministic whatever an extractor produced.
+    that output stays deterministic whatever an extractor produced. Dicts
+    equal on all six are ordered by their JSON text, computed only for them:
+    one `json.dumps` per item made this the slowest part of writing. The
+    sorts are stable, so the order is the one the full key gives; with a NaN
+    (unequal to itself) it might not be, and the full key is used.
     """
-    def key(item: Any) -> tuple:
-        if not isinstance(item, Mapping):
-            return (1, str(item))
-        return (
-            0,
-            str(item.get("article", "")),
-            _num_key(item.get("start", "")),
-            _num_key(item.get("end", "")),
-            str(item.get("sentence", "")),
-            str(item.get("extractor", "")),
-            _num_key(item.get("confidence", "")),
-            json.dumps(item, sort_keys=True, ensure_ascii=False, default=str),
-        )
-
-    return sorted(evidence, key=key)
+    keyed = [(_evidence_key(item), item) for item in evidence]
+    if any(_has_nan(key) for key, _ in keyed):
+        return sorted((item for _, item in keyed), key=_full_key)
+    keyed.sort(key=itemgetter(0))
+    out = [item for _, item in keyed]
+    start = 0
+    for end in range(1, len(keyed) + 1):
+        if end == len(keyed) or keyed[end][0] != keyed[start][0]:
+            if end - start > 1 and keyed[start][0][0] == 0:
+                out[start:end] = sorted(out[start:end], key=_item_json)
+            start = end
+    return out
 
 
 def _shorten(text: str, width: int) -> str:
