@@ -35,10 +35,15 @@ def _inside_a_word(text: str, start: int, end: int) -> bool:
     前海 in 目前海思. Checked on a few characters only, so it costs little."""
     if end - start > 3 or start == 0 or not _is_cjk(text[start]) or not _is_cjk(text[start - 1]):
         return False
-    from graphkit.extract.context import jieba_boundaries
+    from graphkit.extract.context import jieba_boundaries, jieba_words
 
-    lo = max(0, start - 3)
-    return start not in jieba_boundaries(text, lo, min(len(text), end + 2), hmm=False)
+    lo, hi = max(0, start - 3), min(len(text), end + 2)
+    # jieba (no HMM) cuts only between dictionary words: when no word crosses `start`,
+    # `start` is a boundary and the segmentation need not run (most hits).
+    words = jieba_words()
+    if not any(words.get(text[i:j]) for i in range(lo, start) for j in range(start + 1, hi + 1)):
+        return False
+    return start not in jieba_boundaries(text, lo, hi, hmm=False)
 
 
 # Tie-breaks when two candidates are equally long: evidence strength of the source.

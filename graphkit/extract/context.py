@@ -60,12 +60,12 @@ class ContextRules:
             rf"(?<![\w.])(?P<name>{name}(?: {name}){{0,2}}),\s+(?:the\s+|a\s+|an\s+)?(?P<title>(?:[\w&/-]++\s++){{0,5}}?(?:{titles})\b)")
         # Executive Director of openEuler, Xiong Wei / openEuler Executive Director Xiong Wei
         self.en_title_name = re.compile(
-            rf"(?:{titles}),?\s+(?P<name>{name}(?: {name}){{0,2}})(?![\w])"
-            rf"|(?:{titles})\s+(?:of|at)\s+[^,.;:!?]{{1,60}},\s+(?P<name2>{name}(?: {name}){{0,2}})(?![\w])")
+            rf"(?:{titles})(?:,?\s+(?P<name>{name}(?: {name}){{0,2}})(?![\w])"
+            rf"|\s+(?:of|at)\s+[^,.;:!?]{{1,60}},\s+(?P<name2>{name}(?: {name}){{0,2}})(?![\w]))")
         self.en_honorific = re.compile(rf"\b(?:Mr|Ms|Mrs|Dr|Prof|Professor)(?:\.\s*|\s+)(?P<name>{name}(?: {name}){{0,2}})")
         self.en_name_verb = re.compile(
-            rf"(?<![\w.])(?P<name>{name} {name}(?: {name})?)\s+(?:from|of|at)\s+(?=[A-Z])"
-            rf"|(?<![\w.])(?P<name2>{name} {name}(?: {name})?)\s+(?:delivered|gave|presented|shared|introduced|spoke|highlighted|explained|said|noted|stated|emphasized|emphasised|pointed out)\b")
+            rf"(?=[A-Z])(?<![\w.])(?:(?P<name>{name} {name}(?: {name})?)\s+(?:from|of|at)\s+(?=[A-Z])"
+            rf"|(?P<name2>{name} {name}(?: {name})?)\s+(?:delivered|gave|presented|shared|introduced|spoke|highlighted|explained|said|noted|stated|emphasized|emphasised|pointed out)\b)")
         # Each English person pattern runs only near the words it needs (a title, an honorific,
         # a verb): scanning every capital letter of a long article is the slow part otherwise.
         title_anchor = re.compile(rf"(?:{titles})\b")
@@ -372,6 +372,16 @@ def _common_word(item: str) -> bool:
 
 
 _COMMON_FLAGS = {"n", "vn", "v", "a", "an", "d", "ad", "m", "q", "r", "f", "l", "i", "uj", "p", "c"}
+
+
+@lru_cache(maxsize=1)
+def jieba_words() -> dict[str, int]:
+    """jieba's dictionary: word -> frequency (0 for prefixes that are not words)."""
+    _posseg()
+    import jieba
+
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ
 
 
 def jieba_boundaries(text: str, lo: int, hi: int, hmm: bool = True) -> set[int]:
