@@ -289,6 +289,11 @@ class Facts:
             inn[(v, kind)][u].append(data)
         self._out = out
         self._in = inn
+        # The report asks for the same articles, relations and evidence many
+        # times (an edge is cited by both of its ends): each is worked out once.
+        self._article_info: dict[str, tuple[str, str, str]] = {}
+        self._merged: dict[tuple[str, str, str], list[tuple[str, dict]]] = {}
+        self._evidence: dict[int, tuple[dict, tuple[Evidence, ...]]] = {}
 
     # -- nodes and articles -------------------------------------------------
     def label(self, node: str) -> str:
@@ -306,23 +311,40 @@ class Facts:
     def nodes_of_type(self, kind: str) -> list[str]:
         return sorted(n for n, d in self.G.nodes(data=True) if d.get("type") == kind)
 
+    def _article(self, article: str) -> tuple[str, str, str]:
+        """(date, title, lang) of an article."""
+        info = self._article_info.get(article)
+        if info is None:
+            meta = self.articles.get(article) or {}
+            info = (_iso(meta.get("date") or meta.get("published")), text(meta.get("title") or ""),
+                    str(meta.get("lang") or ""))
+            self._article_info[article] = info
+        return info
+
     def article_date(self, article: str) -> str:
-        meta = self.articles.get(article) or {}
-        return _iso(meta.get("date") or meta.get("published"))
+        return self._article(article)[0]
 
     def article_lang(self, article: str) -> str:
-        return str((self.articles.get(article) or {}).get("lang") or "")
+        return self._article(article)[2]
 
     def article_title(self, article: str) -> str:
-        return text((self.articles.get(article) or {}).get("title") or "")
+        return self._article(article)[1]
+
+    def _relations(self, index: dict, direction: str, node: str, kind: str) -> list[tuple[str, dict]]:
+        key = (direction, node, kind)
+        found = self._merged.get(key)
+        if found is None:
+            found = [(other, _merge(ds)) for other, ds in sorted(index.get((node, kind), {}).items())]
+            self._merged[key] = found
+        return list(found)
 
     def targets(self, node: str, kind: str) -> list[tuple[str, dict]]:
         """(target, merged edge data) of `node`'s outgoing `kind` relations, by target id."""
-        return [(v, _merge(ds)) for v, ds in sorted(self._out.get((node, kind), {}).items())]
+        return self._relations(self._out, "out", node, kind)
 
     def sources(self, node: str, kind: str) -> list[tuple[str, dict]]:
         """(source, merged edge data) of the `kind` relations into `node`, by source id."""
-        return [(u, _merge(ds)) for u, ds in sorted(self._in.get((node, kind), {}).items())]
+        return self._relations(self._in, "in", node, kind)
 
     def event_date(self, event: str) -> str:
         """ISO date of an event from its `date` attribute or HELD_ON edge; '' if unknown."""
@@ -349,7 +371,19 @@ class Facts:
         return "", ""
 
     def evidence(self, data: dict) -> tuple[Evidence, ...]:
-        """The evidence of an edge, sorted; an edge with only `articles` gets empty sentences."""
+        """The evidence of an edge, sorted; an edge with only `articles` gets empty sentences.
+
+        Worked out once per edge: the cache holds `data` itself, so its id
+        cannot be reused by another dict while the entry lives.
+        """
+        cached = self._evidence.get(id(data))
+        if cached is not None and cached[0] is data:
+            return cached[1]
+        evidence = self._read_evidence(data)
+        self._evidence[id(data)] = (data, evidence)
+        return evidence
+
+    def _read_evidence(self, data: dict) -> tuple[Evidence, ...]:
         found: dict[tuple[str, str], Evidence] = {}
         for item in data.get("evidence") or ():
             if not isinstance(item, dict) or not item.get("article"):
@@ -357,17 +391,14 @@ class Facts:
             article = str(item["article"])
             sentence = " ".join(text(item.get("sentence") or "").split())
             start = item.get("start")
-            ev = Evidence(article, sentence, self.article_date(article),
-                          self.article_title(article), self.article_lang(article),
+            ev = Evidence(article, sentence, *self._article(article),
                           start if isinstance(start, int) else -1)
             found.setdefault((article, sentence), ev)
         cited = {a for a, _ in found}
         for article in data.get("articles") or ():
             if str(article) not in cited:
                 article = str(article)
-                found[(article, "")] = Evidence(article, "", self.article_date(article),
-                                                self.article_title(article),
-                                                self.article_lang(article))
+                found[(article, "")] = Evidence(article, "", *self._article(article))
         return tuple(sorted(found.values(), key=Evidence.sort_key))
 
 

@@ -390,16 +390,36 @@ def _link(node_id: str, label: str, known: set[str]) -> str:
     return esc(label)
 
 
-def _details(evidence: tuple[Evidence, ...]) -> str:
-    if not evidence:
-        return ""
-    items = []
-    for e in evidence:
-        where = " · ".join(esc(x) for x in (e.article, e.date, e.lang, e.title) if x)
-        said = f"<q>{esc(e.sentence)}</q> " if e.sentence else ""
-        items.append(f"<li>{said}<span class=\"id\">{where}</span></li>")
-    n = len(evidence)
-    return (f"<details><summary>evidence ({n})</summary><ul>{''.join(items)}</ul></details>")
+class _Details:
+    """The `<details>` list of a fact's evidence sentences.
+
+    Facts share sentences (an edge is cited from both of its ends), so each
+    sentence's `<li>` is escaped once per report.
+    """
+
+    def __init__(self):
+        self._items: dict[Evidence, str] = {}
+        self._sources: dict[tuple[str, str, str, str], str] = {}
+
+    def _source(self, e: Evidence) -> str:
+        key = (e.article, e.date, e.lang, e.title)
+        source = self._sources.get(key)
+        if source is None:
+            source = self._sources[key] = " · ".join(esc(x) for x in key if x)
+        return source
+
+    def _item(self, e: Evidence) -> str:
+        item = self._items.get(e)
+        if item is None:
+            said = f"<q>{esc(e.sentence)}</q> " if e.sentence else ""
+            item = self._items[e] = f"<li>{said}<span class=\"id\">{self._source(e)}</span></li>"
+        return item
+
+    def __call__(self, evidence: tuple[Evidence, ...]) -> str:
+        if not evidence:
+            return ""
+        items = "".join([self._item(e) for e in evidence])
+        return f"<details><summary>evidence ({len(evidence)})</summary><ul>{items}</ul></details>"
 
 
 def _level(value: int, peak: int) -> int:
@@ -412,6 +432,7 @@ def _level(value: int, peak: int) -> int:
 def render_html(report: Report) -> str:
     """report.html as a string: self-contained, no script, every text escaped."""
     known = {p.id for p in report.partners} | {e.id for e in report.events}
+    details = _Details()
     css_hash = base64.b64encode(hashlib.sha256(_CSS.encode("utf-8")).digest()).decode("ascii")
     csp = (f"default-src 'none'; style-src 'sha256-{css_hash}'; img-src 'none'; "
            "base-uri 'none'; form-action 'none'")
@@ -441,13 +462,13 @@ def render_html(report: Report) -> str:
                    + f" · {_count(len(p.articles), 'article')}</p>")
         out.append(f"<h4>Events ({len(p.events)})</h4><ul>")
         out += [f"<li>{_link(e.id, e.label, known)} — {esc(e.date or 'date unknown')}"
-                + (f", {esc(e.venue)}" if e.venue else "") + f"{_details(e.evidence)}</li>"
+                + (f", {esc(e.venue)}" if e.venue else "") + f"{details(e.evidence)}</li>"
                 for e in p.events]
         out.append("</ul>")
         if p.people:
             out.append(f"<h4>People ({len(p.people)})</h4><ul>")
             out += [f"<li>{esc(x.label)}" + (f" — {esc('; '.join(x.roles))}" if x.roles else "")
-                    + f"{_details(x.evidence)}</li>" for x in p.people]
+                    + f"{details(x.evidence)}</li>" for x in p.people]
             out.append("</ul>")
         if p.talks:
             out.append(f"<h4>Talks ({len(p.talks)})</h4><ul>")
@@ -457,12 +478,12 @@ def render_html(report: Report) -> str:
                       if t.event_id else "")
                 evidence = t.evidence or tuple(e for s in t.speakers for e in s.evidence)
                 out.append(f"<li>“{esc(t.label)}”" + (f" by {by}" if by else "") + at
-                           + f"{_details(evidence)}</li>")
+                           + f"{details(evidence)}</li>")
             out.append("</ul>")
         for title, items in (("Products showcased", p.products), ("Versions released", p.versions)):
             if items:
                 out.append(f"<h4>{title} ({len(items)})</h4><ul>")
-                out += [f"<li>{esc(i.label)}{_details(i.evidence)}</li>" for i in items]
+                out += [f"<li>{esc(i.label)}{details(i.evidence)}</li>" for i in items]
                 out.append("</ul>")
         out.append("</article>")
     out.append("</section>")
@@ -475,12 +496,12 @@ def render_html(report: Report) -> str:
                    f"<h3>{esc(e.date or 'date unknown')} · {esc(e.label)}</h3>")
         out.append(f'<p class="meta"><code>{esc(e.id)}</code> · date: {esc(e.date or "unknown")}'
                    f" · venue: {esc(e.venue or 'unknown')} · {_count(len(e.articles), 'article')}</p><ul>")
-        partners = "".join(f"<li>{_link(p.id, p.label, known)}{_details(p.evidence)}</li>"
+        partners = "".join(f"<li>{_link(p.id, p.label, known)}{details(p.evidence)}</li>"
                            for p in e.partners)
         out.append(f"<li>Partners ({len(e.partners)})"
                    + (f":<ul>{partners}</ul>" if partners else ": none") + "</li>")
         speakers = "".join(f"<li>{esc(s.label)}" + (f" ({esc(', '.join(s.orgs))})" if s.orgs else "")
-                           + f"{_details(s.evidence)}</li>" for s in e.speakers)
+                           + f"{details(s.evidence)}</li>" for s in e.speakers)
         out.append(f"<li>Speakers ({len(e.speakers)})"
                    + (f":<ul>{speakers}</ul>" if speakers else ": none") + "</li>")
         if e.talks:
@@ -488,7 +509,7 @@ def render_html(report: Report) -> str:
             for t in e.talks:
                 by = ", ".join(esc(s.label) for s in t.speakers)
                 out.append(f"<li>“{esc(t.label)}”" + (f" — {by}" if by else "")
-                           + f"{_details(t.evidence)}</li>")
+                           + f"{details(t.evidence)}</li>")
             out.append("</ul></li>")
         out.append("</ul></article>")
     out.append("</section>")
@@ -502,10 +523,12 @@ def render_html(report: Report) -> str:
         out += [f'<th title="{esc(label)} ({esc(date or "?")})">{_link(eid, label, known)} '
                 f"· {esc(date or '?')}</th>" for eid, label, date in heat.cols]
         out.append("</tr></thead><tbody>")
+        col_labels = [esc(col[1]) for col in heat.cols]
         for (oid, label), cells in zip(heat.rows, heat.cells):
+            row_label = esc(label)
             tds = "".join(
-                f'<td class="h{_level(c, heat.peak)}" title="{esc(label)} × {esc(col[1])}: {c}">'
-                f"{c or ''}</td>" for c, col in zip(cells, heat.cols))
+                f'<td class="h{_level(c, heat.peak)}" title="{row_label} × {col_label}: {c}">'
+                f"{c or ''}</td>" for c, col_label in zip(cells, col_labels))
             out.append(f"<tr><th>{_link(oid, label, known)}</th>{tds}</tr>")
         out.append("</tbody></table>")
     else:
