@@ -86,7 +86,8 @@ _MARKER = re.compile(r"/\*@(VIS_CSS|VIS_JS|DATA)@\*/")
 # Characters that must not appear raw inside an inline <script>: `<` (closing
 # tag, `<!--`), `>` and `&` (habit, harmless to escape), U+2028/2029 (line
 # terminators in old JS engines) and lone surrogates (not encodable as UTF-8).
-_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
+_SCRIPT_UNSAFE = "<>&\u2028\u2029"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def write_html(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
@@ -103,17 +104,21 @@ def write_html(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
     Raises:
         OutputError: the file cannot be written (graphkit.export.atomic).
     """
-    html = render_html(G)
-    atomic_write(path, html.encode("utf-8"))
+    atomic_write(path, _page_bytes(G))
 
 
 def render_html(G: nx.MultiDiGraph) -> str:
     """Return the page for ``G`` as a string (what ``write_html`` writes)."""
+    return _page_bytes(G).decode("utf-8")
+
+
+def _page_bytes(G: nx.MultiDiGraph) -> bytes:
+    """The page as UTF-8: the graph data is escaped as bytes, where it is cheapest."""
     data = _page_data(G)
     assets = _vis_assets()
     parts = {
-        "VIS_CSS": assets["css"],
-        "VIS_JS": assets["js"],
+        "VIS_CSS": assets["css"].encode("utf-8"),
+        "VIS_JS": assets["js"].encode("utf-8"),
         "DATA": _script_json(data),
     }
     template = _TEMPLATE.read_text(encoding="utf-8")
@@ -121,7 +126,8 @@ def render_html(G: nx.MultiDiGraph) -> str:
     if seen != Counter(parts.keys()):
         raise RuntimeError(f"{_TEMPLATE}: expected each of {sorted(parts)} once, found {dict(seen)}")
     # One pass: inserted text (the vis bundle has `/*@` nowhere, but data could) is not rescanned.
-    return _MARKER.sub(lambda m: parts[m.group(1)], template)
+    pieces = _MARKER.split(template)  # text, marker name, text, ...
+    return b"".join(parts[piece] if i % 2 else piece.encode("utf-8") for i, piece in enumerate(pieces))
 
 
 # --- data --------------------------------------------------------------------
@@ -442,18 +448,23 @@ def _vis_assets() -> dict[str, str]:
     return {"js": js, "css": css}
 
 
-def _script_json(obj: Any) -> str:
-    """JSON that is safe as the content of a <script> element and parses back unchanged."""
+def _script_json(obj: Any) -> bytes:
+    """UTF-8 JSON that is safe as the content of a <script> element and parses back unchanged."""
     text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    # str.replace scans a 15 MB page many times faster than one regex substitution.
-    for char in "<>&\u2028\u2029":
-        if char in text:
-            text = text.replace(char, f"\\u{ord(char):04x}")
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates, rare: the regex finds them
-        text = _SCRIPT_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return text
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, rare: escaped like the characters below
+        data = _LONE_SURROGATE.sub(_escape, text).encode("utf-8")
+    # bytes.replace runs at memchr speed, a regex over the 15 MB text 30 times slower.
+    # UTF-8 is self-synchronising: these byte strings only match whole characters.
+    for char in _SCRIPT_UNSAFE:
+        data = data.replace(char.encode("utf-8"), _escape(char).encode("ascii"))
+    return data
+
+
+def _escape(char: str | re.Match[str]) -> str:
+    char = char if isinstance(char, str) else char.group()
+    return f"\\u{ord(char):04x}"
 
 
 _SAME_IN_JSON = frozenset({str, int, bool, type(None)})

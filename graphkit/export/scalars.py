@@ -23,7 +23,8 @@ import json
 import math
 import re
 from operator import itemgetter
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 __all__ = [
     "LIST_SEPARATOR",
@@ -69,17 +70,20 @@ def fix_surrogates(text: str, replacement: str = "\ufffd") -> str:
 
 def xml_text(text: str) -> str:
     """`text` without the characters XML 1.0 forbids (lone surrogates removed)."""
+    if not _XML_FORBIDDEN.search(text):  # nearly always: one scan, no copy
+        return text
     return _XML_FORBIDDEN.sub("", fix_surrogates(text, ""))
 
 
 def _num_key(value: Any) -> tuple[int, Any]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    kind = type(value)
+    if kind is int or kind is float or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return (0, float(value))
     return (1, str(value))
 
 
 def _evidence_key(item: Any) -> tuple:
-    if not isinstance(item, Mapping):
+    if type(item) is not dict and not isinstance(item, Mapping):
         return (1, str(item))
     return (
         0,
@@ -105,6 +109,27 @@ def _has_nan(key: tuple) -> bool:
     return key[0] == 0 and any(n[1] != n[1] for n in (key[2], key[3], key[6]))
 
 
+def _strictly_ordered(evidence: list[Any]) -> bool:
+    """Whether (article, start) strictly increases along plain evidence dicts.
+
+    Then the full key orders them as they are, ties impossible. Evidence comes
+    so from resolve (sorted, one item per article and sentence start), and
+    this check costs a fraction of computing the keys.
+    """
+    previous = None
+    for item in evidence:
+        if type(item) is not dict:
+            return False
+        article, start = item.get("article", ""), item.get("start", "")
+        if type(article) is not str or type(start) is not int:
+            return False
+        current = (article, float(start))   # float: what _num_key compares
+        if previous is not None and not previous < current:
+            return False
+        previous = current
+    return True
+
+
 def sort_evidence(evidence: Iterable[Any]) -> list[Any]:
     """Evidence sorted by (article, start, end, sentence, extractor, confidence).
 
@@ -115,6 +140,9 @@ def sort_evidence(evidence: Iterable[Any]) -> list[Any]:
     sorts are stable, so the order is the one the full key gives; with a NaN
     (unequal to itself) it might not be, and the full key is used.
     """
+    evidence = list(evidence)
+    if _strictly_ordered(evidence):
+        return evidence
     keyed = [(_evidence_key(item), item) for item in evidence]
     if any(_has_nan(key) for key, _ in keyed):
         return sorted((item for _, item in keyed), key=_full_key)
@@ -165,6 +193,8 @@ def edge_weight(attrs: Mapping[str, Any]) -> int:
 
 
 def _item_text(item: Any) -> str | None:
+    if type(item) is str:
+        return item
     if item is None:
         return None
     if isinstance(item, float) and not math.isfinite(item):
@@ -184,6 +214,8 @@ def to_scalar(value: Any) -> str | int | float | bool | None:
     Strings come back XML-clean. `["华为", "Huawei"]` -> `"华为 | Huawei"`;
     `datetime.date(2024, 5, 1)` -> `"2024-05-01"`; `None`, `nan`, `[]` -> None.
     """
+    if type(value) is str:
+        return xml_text(value)
     if value is None:
         return None
     if isinstance(value, bool):
@@ -194,6 +226,8 @@ def to_scalar(value: Any) -> str | int | float | bool | None:
         return value if math.isfinite(value) else None
     if isinstance(value, str):
         return xml_text(value)
+    if type(value) is list and all(type(i) is str for i in value):  # aliases, articles, rules
+        return xml_text(LIST_SEPARATOR.join(value)) if value else None
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
         texts = [t for t in (_item_text(i) for i in items) if t is not None]
