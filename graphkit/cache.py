@@ -35,8 +35,8 @@ import graphkit
 from graphkit import types
 from graphkit.types import ArticleRecord, Extraction
 
-__all__ = ["CACHE_NAME", "ExtractionCache", "open_cache", "cache_config", "content_hash",
-           "dump_result", "load_result"]
+__all__ = ["CACHE_NAME", "ExtractionCache", "open_cache", "cache_config", "code_digest", "content_hash",
+           "dump_result", "load_result", "package_digest"]
 
 CACHE_NAME = "graph.cache.sqlite"
 LOCK_TIMEOUT = 5.0          # seconds to wait for another build's write lock
@@ -54,6 +54,18 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+def _sources_digest(keep) -> str:
+    """sha256 of the package files whose path (relative, "/"-separated) `keep` accepts."""
+    package = Path(graphkit.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        rel = path.relative_to(package).as_posix()
+        if "__pycache__" in rel or not keep(rel) or not path.is_file():
+            continue
+        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 @functools.cache
 def code_digest() -> str:
     """sha256 of the graphkit sources that per-article results depend on.
@@ -61,14 +73,16 @@ def code_digest() -> str:
     Computed once per process, close to when those modules were imported: a
     file edited while a build runs does not change the code that build runs.
     """
-    package = Path(graphkit.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        rel = path.relative_to(package).as_posix()
-        if rel.split("/", 1)[0] in _NOT_PER_ARTICLE:
-            continue
-        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    return _sources_digest(lambda rel: rel.endswith(".py") and rel.split("/", 1)[0] not in _NOT_PER_ARTICLE)
+
+
+@functools.cache
+def package_digest() -> str:
+    """sha256 of every graphkit source and template: what any output file depends on.
+
+    The up-to-date check (stamp.py) needs all of it, writers included.
+    """
+    return _sources_digest(lambda rel: not rel.endswith((".pyc", ".pyo")))
 
 
 def cache_config(rules_digest: str, spacy_model: str | None) -> str:

@@ -244,11 +244,12 @@ def _chunks(items: list, workers: int) -> list[list]:
 # The driver
 
 def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
-              step: Callable[[], None] | None = None) -> Iterator[tuple[ArticleRecord, Extraction | None]]:
+              step: Callable[[], None] | None = None,
+              shas: dict[int, str] | None = None) -> Iterator[tuple[ArticleRecord, Extraction | None]]:
     """(record, extraction) for each task, in task order.
 
     Args:
-        tasks: from the listing in `pipeline.extract_all`.
+        tasks: from the listing in `pipeline.list_articles`.
         options: `BuildOptions`; reads `jobs`, `executor`, `scheduler`,
             `cache` (a path, or None for no cache) and `spacy_model`.
         timings: per-stage seconds are added to it. With workers, `read`,
@@ -256,6 +257,8 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
             the wall time they ran; `cache` is hashing, lookups and writes,
             `unpack` the unpickling of the workers' results.
         step: called once per article (the progress bar).
+        shas: sha256 of local files already read, by task index (the
+            up-to-date check hashed them): not read again for the cache.
     """
     STATS.clear()
     STATS["articles"] = len(tasks)
@@ -273,10 +276,12 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
         hits: dict[int, tuple[ArticleRecord, Extraction]] = {}
         if cache is not None:
             t = time.perf_counter()
-            shas: dict[int, str | None] = {}
+            known, shas = shas or {}, {}
             remote = [i for i, task in enumerate(tasks) if is_url(task[0])]
             for i, (path, _, _) in enumerate(tasks):
-                if not is_url(path):
+                if i in known:
+                    shas[i] = known[i]
+                elif not is_url(path):
                     try:
                         shas[i] = content_hash(read_file_bytes(path))
                     except ArticleError:

@@ -41,6 +41,7 @@ class BuildOptions:
     cache: str | None = None         # extraction cache file (cache.py); None: no cache
     executor: str = "local"          # "local" (this machine) or "dask"
     scheduler: str | None = None     # Dask scheduler address; None: a LocalCluster of `jobs`
+    force: bool = False              # rebuild even when the outputs are up to date (stamp.py)
 
 
 @dataclass
@@ -50,10 +51,64 @@ class BuildResult:
     seconds: dict[str, float] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     merge_candidates: tuple = ()
+    up_to_date: bool = False         # the outputs were fresh: nothing was extracted or written
 
     @property
     def skipped(self) -> list[ArticleRecord]:
         return [r for r in self.records if r.error]
+
+    def type_counts(self) -> tuple[Counter, Counter]:
+        """(nodes by type, edges by type): what the build summary prints."""
+        g = self.graph
+        return Counter(d.get("type") for _, d in g.nodes(data=True)), \
+            Counter(d.get("type") for *_, d in g.edges(data=True))
+
+
+class UpToDateResult(BuildResult):
+    """What a build returns when its outputs were up to date (stamp.py).
+
+    The summary comes from the stamp; `graph` and `merge_candidates` are read
+    from OUT/graph.json and OUT/merge_candidates.csv on first use, so the
+    CLI, which never asks for them, stays cheap.
+    """
+
+    def __init__(self, out: Path, stamp, seconds: dict[str, float]):
+        self._out = out
+        self._graph: nx.MultiDiGraph | None = None
+        self._candidates: tuple | None = None
+        self._types = (stamp.node_types, stamp.edge_types)
+        self.records = list(stamp.records)
+        self.seconds = seconds
+        self.files = list(stamp.outputs)
+        self.up_to_date = True
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        if self._graph is None:
+            from graphkit.analysis.load import load_graph
+
+            self._graph = load_graph(self._out)
+        return self._graph
+
+    @graph.setter
+    def graph(self, value: nx.MultiDiGraph) -> None:
+        self._graph = value
+
+    @property
+    def merge_candidates(self) -> tuple:
+        if self._candidates is None:
+            import csv
+
+            with open(self._out / "merge_candidates.csv", encoding="utf-8", newline="") as f:
+                self._candidates = tuple(tuple(row) for row in list(csv.reader(f))[1:])
+        return self._candidates
+
+    @merge_candidates.setter
+    def merge_candidates(self, value: tuple) -> None:
+        self._candidates = value
+
+    def type_counts(self) -> tuple[Counter, Counter]:
+        return Counter(self._types[0]), Counter(self._types[1])
 
 
 _EXTRACTOR: dict[tuple, Extractor] = {}
@@ -108,37 +163,55 @@ def filter_confidence(graph: nx.MultiDiGraph, minimum: float) -> nx.MultiDiGraph
     return graph
 
 
-def extract_all(inputs: list[Path | str], rules: Rules, options: BuildOptions, timings: Counter):
-    """(records, extractions) for every file under the inputs, in a stable order.
+@dataclass
+class Listing:
+    """Every file under the inputs, found but not yet read."""
 
-    The files are processed by `graphkit.parallel` (in this process, worker
-    processes or Dask, with the cache); results come back in listing order,
-    so the graph does not depend on `options.jobs` or the executor.
-    """
-    from graphkit.parallel import is_url, list_url_articles, run_tasks
+    skipped: list[ArticleRecord]                      # left out while listing: loops, FIFOs, ...
+    tasks: list[tuple[Path | str, Path | str, str]]   # (path or URL, input folder, article id)
 
-    records: list[ArticleRecord] = []
-    extractions: list[Extraction] = []
-    jobs: list[tuple[Path | str, Path | str, str]] = []     # (path or URL, input folder, article id)
+
+def list_articles(inputs: list[Path | str]) -> Listing:
+    """The article files under the inputs, in a stable order (URLs listed with fsspec)."""
+    from graphkit.parallel import is_url, list_url_articles
+
+    skipped: list[ArticleRecord] = []
+    tasks: list[tuple[Path | str, Path | str, str]] = []
     for root in inputs:
         if is_url(root):
-            jobs.extend(list_url_articles(root))
+            tasks.extend(list_url_articles(root))
             continue
         if not root.exists():
             raise GraphkitError(f"{root}: no such file or folder")
         base = root if root.is_dir() else root.parent
 
-        def skipped(path: Path, why: str, base: Path = base) -> None:
+        def skip(path: Path, why: str, base: Path = base) -> None:
             # symlink loops, FIFOs, unlistable folders: a skipped file like any other
-            records.append(ArticleRecord(article_id(path, base), str(path), error=why, stage="read"))
+            skipped.append(ArticleRecord(article_id(path, base), str(path), error=why, stage="read"))
 
-        for item in iter_article_files(root, on_skip=skipped):
+        for item in iter_article_files(root, on_skip=skip):
             if isinstance(item, ArticleError):
-                records.append(ArticleRecord(item.path, item.path, error=item.reason, stage=item.stage))
+                skipped.append(ArticleRecord(item.path, item.path, error=item.reason, stage=item.stage))
                 continue
-            jobs.append((item, base, article_id(item, base)))
-    progress = Progress(len(jobs), enabled=options.progress)
-    for record, extraction in run_tasks(jobs, rules, options, timings, progress.step):
+            tasks.append((item, base, article_id(item, base)))
+    return Listing(skipped, tasks)
+
+
+def extract_all(listing: Listing, rules: Rules, options: BuildOptions, timings: Counter,
+                shas: dict[int, str] | None = None):
+    """(records, extractions) for every listed file, in a stable order.
+
+    The files are processed by `graphkit.parallel` (in this process, worker
+    processes or Dask, with the cache); results come back in listing order,
+    so the graph does not depend on `options.jobs` or the executor. `shas`:
+    the files' sha256 by task index, when already read (stamp.hash_files).
+    """
+    from graphkit.parallel import run_tasks
+
+    records: list[ArticleRecord] = list(listing.skipped)
+    extractions: list[Extraction] = []
+    progress = Progress(len(listing.tasks), enabled=options.progress)
+    for record, extraction in run_tasks(listing.tasks, rules, options, timings, progress.step, shas=shas):
         records.append(record)
         if extraction is not None:
             extractions.append(extraction)
@@ -166,15 +239,25 @@ def _run_build(inputs: list[str | Path], out_dir: str | Path | None,
     options = options or BuildOptions()
     timings: Counter = Counter()
     t0 = time.perf_counter()
+    roots = [p if isinstance(p, str) and "://" in p else Path(p) for p in inputs]
+    out = Path(out_dir) if out_dir is not None else None
+    listing, shas, key = None, None, None
+    # URLs and --no-cache builds always build: the check needs the cache's hashes of local files
+    if out is not None and options.cache and all(isinstance(r, Path) for r in roots):
+        listing, shas, key, fresh = _check_outputs(roots, out, options)
+        timings["check"] = time.perf_counter() - t0
+        if fresh is not None:
+            return _up_to_date(out, fresh, len(listing.tasks), options, timings, t0)
+    if out is not None:
+        from graphkit.stamp import clear_stamp
+
+        clear_stamp(out)        # before anything is rewritten: a killed build leaves no stamp
+    t = time.perf_counter()
     rules = load_rules(options.rules_dir)
-    timings["rules"] = time.perf_counter() - t0
-    records, extractions = extract_all([p if isinstance(p, str) and "://" in p else Path(p) for p in inputs],
-                                       rules, options, timings)
-    if options.strict and any(r.error for r in records):
-        bad = sorted((r for r in records if r.error), key=lambda r: r.id)
-        more = f"; {len(bad) - 1} more file(s) skipped" if len(bad) > 1 else ""
-        raise ArticleError(bad[0].path, f"{bad[0].error} (--strict: nothing written{more})",
-                           bad[0].stage or "read")
+    timings["rules"] = time.perf_counter() - t
+    records, extractions = extract_all(listing or list_articles(roots), rules, options, timings, shas)
+    if options.strict:
+        _refuse_skipped(records)
     t = time.perf_counter()
     dates = {r.id: r.date for r in records if r.date}
     resolved = resolve(extractions, rules, article_dates=dates)
@@ -186,13 +269,59 @@ def _run_build(inputs: list[str | Path], out_dir: str | Path | None,
     graph = filter_confidence(build_graph(resolved, meta), options.min_confidence)
     timings["graph"] = time.perf_counter() - t
     result = BuildResult(graph, records, merge_candidates=resolved.merge_candidates)
-    if out_dir is not None:
+    if out is not None:
         t = time.perf_counter()
-        result.files = write_outputs(result, Path(out_dir), options)
+        result.files = write_outputs(result, out, options)
+        if key is not None:
+            from graphkit.stamp import write_stamp
+
+            write_stamp(out, key, result.files, records, *result.type_counts(), cache=options.cache)
         timings["write"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     result.seconds = {k: round(v, 3) for k, v in timings.items()}
     return result
+
+
+def _check_outputs(roots: list[Path], out: Path, options: BuildOptions):
+    """(listing, shas, key, stamp): the stamp only when OUT is up to date for this key (stamp.py).
+
+    Lists and hashes every input file once; a build that goes on reuses the
+    listing and the shas. Without a rules folder there is no key (load_rules
+    then says what is wrong).
+    """
+    from graphkit import stamp
+
+    rules_digest = stamp.rules_digest(options.rules_dir)
+    if rules_digest is None:
+        return None, None, None, None
+    listing = list_articles(roots)
+    hashes = stamp.hash_files(listing.tasks)
+    key = stamp.build_key(inputs=roots, skipped=listing.skipped, tasks=listing.tasks, hashes=hashes,
+                          rules=rules_digest, options=options)
+    fresh = None if options.force else stamp.fresh_stamp(out, key, also_present=(options.cache,))
+    return listing, stamp.known_shas(hashes), key, fresh
+
+
+def _refuse_skipped(records: list[ArticleRecord]) -> None:
+    """--strict: the first skipped file (by id) is fatal."""
+    bad = sorted((r for r in records if r.error), key=lambda r: r.id)
+    if bad:
+        more = f"; {len(bad) - 1} more file(s) skipped" if len(bad) > 1 else ""
+        raise ArticleError(bad[0].path, f"{bad[0].error} (--strict: nothing written{more})",
+                           bad[0].stage or "read")
+
+
+def _up_to_date(out: Path, stamp, articles: int, options: BuildOptions, timings: Counter,
+                t0: float) -> UpToDateResult:
+    """The result of a build whose outputs were fresh: nothing extracted, resolved or written."""
+    from graphkit.parallel import STATS
+
+    if options.strict:
+        _refuse_skipped(list(stamp.records))
+    STATS.clear()
+    STATS["articles"] = articles
+    timings["total"] = time.perf_counter() - t0
+    return UpToDateResult(out, stamp, {k: round(v, 3) for k, v in timings.items()})
 
 
 def write_outputs(result: BuildResult, out: Path, options: BuildOptions) -> list[str]:

@@ -5,19 +5,23 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from collections import Counter
 
 EPILOG = """Example:
   graphkit build examples/articles --out outputs/examples
   graphkit build ../shared/corpus/openeuler-news --out outputs/news --min-confidence 0.5
   graphkit build news/ --out outputs/news --jobs 4 --cache ~/.cache/graphkit.sqlite
   graphkit build s3://bucket/news/ --executor dask --scheduler tcp://10.0.0.5:8786
+  graphkit build news/ --out outputs/news --force     # rebuild although nothing changed
 
 Writes graph.json (node-link, the contract in docs/graph-contract.md),
 graph.graphml, graph.gexf, nodes.csv, edges.csv, graph.html, articles.jsonl,
 errors.jsonl, merge_candidates.csv and the partner report (report.md,
-report.html, participation.csv). Exit 0 when the graph was written (skipped
-files are counted), 1 on bad rules or with --strict and a bad file, 2 on usage errors."""
+report.html, participation.csv). When nothing the outputs depend on has
+changed since the last build into OUT (articles, rules, options, graphkit)
+and its files are untouched, nothing is rebuilt (OUT/.graphkit-stamp.json;
+--force rebuilds). Exit 0 when the graph was written or is up to date
+(skipped files are counted), 1 on bad rules or with --strict and a bad file,
+2 on usage errors."""
 
 
 def add_parser(sub) -> None:
@@ -44,7 +48,11 @@ def add_parser(sub) -> None:
     cache.add_argument("--cache", default=None, metavar="PATH",
                        help="extraction cache, SQLite (default: OUT/graph.cache.sqlite); "
                             "unchanged articles are not extracted again")
-    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    cache.add_argument("--no-cache", action="store_true",
+                       help="neither read nor write the cache (and always rebuild)")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild even when the outputs are up to date (same articles, rules, "
+                        "options and graphkit as the last build into OUT, its files untouched)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="where extraction runs: worker processes here (local, the default) or "
                         "a Dask cluster (needs graphkit[dask])")
@@ -81,7 +89,7 @@ def run(args) -> int:
                            min_confidence=args.min_confidence, strict=args.strict,
                            progress=not args.quiet, report=not args.no_report, report_png=args.heatmap_png,
                            jobs=args.jobs or default_jobs(), cache=cache,
-                           executor=args.executor, scheduler=args.scheduler)
+                           executor=args.executor, scheduler=args.scheduler, force=args.force)
     result = run_build(args.inputs, args.out, options)
     if not args.quiet:
         print_summary(result, args.out)
@@ -89,7 +97,6 @@ def run(args) -> int:
 
 
 def print_summary(result, out: str) -> None:
-    g = result.graph
     used = [r for r in result.records if not r.error]
     err = sys.stderr
     print(f"files read: {len(result.records)}  articles used: {len(used)}  skipped: {len(result.skipped)}", file=err)
@@ -98,13 +105,16 @@ def print_summary(result, out: str) -> None:
     for r in used:
         for w in r.warnings:
             print(f"  warning {r.path}: {w}", file=err)
-    nodes = Counter(d.get("type") for _, d in g.nodes(data=True))
-    edges = Counter(d.get("type") for *_, d in g.edges(data=True))
-    print(f"nodes: {g.number_of_nodes()}  " + "  ".join(f"{k} {v}" for k, v in sorted(nodes.items())), file=err)
-    print(f"edges: {g.number_of_edges()}  " + "  ".join(f"{k} {v}" for k, v in sorted(edges.items())), file=err)
+    # counts, not the graph: an up-to-date build never loads it
+    nodes, edges = result.type_counts()
+    print(f"nodes: {sum(nodes.values())}  " + "  ".join(f"{k} {v}" for k, v in sorted(nodes.items())), file=err)
+    print(f"edges: {sum(edges.values())}  " + "  ".join(f"{k} {v}" for k, v in sorted(edges.items())), file=err)
     from graphkit.parallel import STATS
 
     print(f"extracted: {STATS['extracted']}  from cache: {STATS['cached']}", file=err)
     stages = "  ".join(f"{k} {v:.2f}s" for k, v in result.seconds.items() if k != "total")
     print(f"seconds: {result.seconds.get('total', 0):.2f}  ({stages})", file=err)
-    print(f"written to {out}/", file=err)
+    if result.up_to_date:
+        print(f"{out}/ is up to date: nothing extracted, resolved or written (--force rebuilds)", file=err)
+    else:
+        print(f"written to {out}/", file=err)
