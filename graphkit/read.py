@@ -287,7 +287,12 @@ def _read_bytes(path: Path) -> bytes:
                            f"(limit {MAX_FILE // 2**20} MiB)", stage="read")
     try:
         with open(path, "rb") as f:
-            raw = f.read(MAX_FILE + 1)      # the file may grow after stat()
+            # read(MAX_FILE + 1) allocates 10 MiB per file (CPython 3.11), 4x the
+            # cost of reading and hashing a news article: ask for the size stat()
+            # saw plus one byte, and read on only if the file grew since.
+            raw = f.read(st.st_size + 1)
+            if len(raw) > st.st_size:
+                raw += f.read(MAX_FILE + 1 - len(raw))
     except PermissionError:
         raise ArticleError(path, "permission denied", stage="read") from None
     except OSError as e:
