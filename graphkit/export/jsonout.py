@@ -25,6 +25,7 @@ exactly as the file was always made.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -50,31 +51,59 @@ class _NotPlain(Exception):
 def _plain_json(value: Any, pad: str) -> str:
     """`value` as `json.dumps(indent=1, sort_keys=True, ensure_ascii=False)` writes it
     where `pad` is the newline and indent of its own line; raises _NotPlain otherwise."""
+    text = _scalar_json(value)
+    if text is not None:
+        return text
     kind = type(value)
-    if kind is str:
-        return encode_basestring(value)
     if kind is dict:
-        if not value:
-            return "{}"
-        inner = pad + " "
-        if not all(type(k) is str for k in value):
-            raise _NotPlain
-        items = [f"{encode_basestring(k)}: {_plain_json(value[k], inner)}" for k in sorted(value)]
-        return "{" + inner + ("," + inner).join(items) + pad + "}"
+        return _object_json(value, pad) if value else "{}"
     if kind is list:
         if not value:
             return "[]"
         inner = pad + " "
-        return "[" + inner + ("," + inner).join([_plain_json(v, inner) for v in value]) + pad + "]"
+        items = [_scalar_json(item) or _plain_json(item, inner) for item in value]
+        return "[" + inner + ("," + inner).join(items) + pad + "]"
+    raise _NotPlain
+
+
+def _object_json(obj: dict[str, Any], pad: str) -> str:
+    inner = pad + " "
+    items = []
+    if not all(type(k) is str for k in obj):    # (a str subclass would hit the cache below)
+        raise _NotPlain
+    for prefix, key in _key_order(tuple(obj)):
+        value = obj[key]
+        text = _scalar_json(value)
+        items.append(prefix + (_plain_json(value, inner) if text is None else text))
+    return "{" + inner + ("," + inner).join(items) + pad + "}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_order(keys: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
+    """(`"key": `, key) in sorted order; evidence dicts share a few key lists."""
+    return tuple((encode_basestring(k) + ": ", k) for k in sorted(keys))
+
+
+def _scalar_json(value: Any) -> str | None:
+    """A str, int, bool, None or finite float as JSON; None for anything else."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
     if kind is int:
         return int.__repr__(value)
+    if kind is float:
+        # float.__repr__ is slow, and confidences repeat; 0.0 == -0.0, so zero is not cached.
+        return (_float_json(value) if value else float.__repr__(value)) if math.isfinite(value) else None
     if value is None:
         return "null"
     if kind is bool:
         return "true" if value else "false"
-    if kind is float and math.isfinite(value):
-        return float.__repr__(value)
-    raise _NotPlain
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _float_json(value: float) -> str:
+    return float.__repr__(value)
 
 
 def _exact_json(value: Any, pad: str, *, edge: bool = False) -> bytes:

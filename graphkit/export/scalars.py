@@ -71,7 +71,7 @@ def fix_surrogates(text: str, replacement: str = "\ufffd") -> str:
 def xml_text(text: str) -> str:
     """`text` without the characters XML 1.0 forbids (lone surrogates removed)."""
     if not _XML_FORBIDDEN.search(text):  # nearly always: one scan, no copy
-        return text
+        return text if type(text) is str else str.__str__(text)   # a plain str, as re.sub gives
     return _XML_FORBIDDEN.sub("", fix_surrogates(text, ""))
 
 
