@@ -31,6 +31,7 @@ from graphkit.export import (
     write_graphml,
     write_json,
 )
+from graphkit.export.graphml import graphml_graph, graphml_text
 from graphkit.export.palette import hex_to_rgb
 
 JS_DIR = Path(__file__).parent / "js"
@@ -234,6 +235,17 @@ def test_export_graphml_keys_named_unique_and_distinct(graph, tmp_path):
     assert by_name[("edge", "weight")] in ("long", "int")
     assert by_name[("edge", "relation")] == "string"
     assert ("node", "weight") not in by_name and ("node", "id") not in by_name
+
+
+@pytest.mark.parametrize("directed", [True, False])
+def test_export_graphml_text_is_what_networkx_writes(graph, tmp_path, directed):
+    # graphml_text replaces networkx's lxml writer: same bytes, escapes included.
+    H = graphml_graph(graph if directed else graph.to_undirected())
+    H.add_node("esc <&>\"\t\r\n'", label="text <&>\"\t\r\n' ]]> 华为", flag=True, n=3, x=-0.0)
+    H.add_node("bare")
+    H.add_edge("bare", "esc <&>\"\t\r\n'", key="k <&>\"", relation="A\rB")
+    nx.write_graphml(H, tmp_path / "nx.graphml", encoding="utf-8", prettyprint=True, named_key_ids=True)
+    assert graphml_text(H).encode("utf-8") == (tmp_path / "nx.graphml").read_bytes()
 
 
 def test_export_graphml_networkx_reads_it_back(graph, tmp_path):
