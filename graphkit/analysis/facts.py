@@ -24,6 +24,7 @@ How the filters apply:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -280,7 +281,6 @@ class Facts:
     def __init__(self, G: nx.MultiDiGraph):
         self.G = G
         self.articles: dict[str, dict] = dict(G.graph.get("articles") or {})
-        self.names = NameIndex(G)
         out: dict[tuple[str, str], dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
         inn: dict[tuple[str, str], dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
         for u, v, data in G.edges(data=True):
@@ -294,6 +294,12 @@ class Facts:
         self._article_info: dict[str, tuple[str, str, str]] = {}
         self._merged: dict[tuple[str, str, str], list[tuple[str, dict]]] = {}
         self._evidence: dict[int, tuple[dict, tuple[Evidence, ...]]] = {}
+
+    @functools.cached_property
+    def names(self) -> NameIndex:
+        """Every node's names, folded; built when a name is first looked up (a report
+        without --org or --event needs none)."""
+        return NameIndex(self.G)
 
     # -- nodes and articles -------------------------------------------------
     def label(self, node: str) -> str:

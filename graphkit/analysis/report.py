@@ -140,8 +140,7 @@ def build_report(G: nx.MultiDiGraph, filters: Filters | None = None) -> Report:
     partners = tuple(scope.org_profile(org) for org in scope.partners())
     events = tuple(scope.event_profile(e) for e in scope.events())
     by_event = {e.id: e for e in events}
-    rows = tuple(_row(scope, p, ref, by_event.get(ref.id) or scope.event_profile(ref.id))
-                 for p in partners for ref in p.events)
+    rows = tuple(row for p in partners for row in _rows(scope, p, by_event))
     articles = tuple(a for a in sorted(facts.articles) if scope.article_ok(a))
     langs: dict[str, int] = {}
     for a in articles:
@@ -151,15 +150,21 @@ def build_report(G: nx.MultiDiGraph, filters: Filters | None = None) -> Report:
                   rows, _heatmap(partners), _pairs(scope, events))
 
 
-def _row(scope: Scope, org: OrgProfile, ref: EventRef, event: EventProfile) -> ParticipationRow:
+def _rows(scope: Scope, org: OrgProfile, by_event: dict[str, EventProfile]) -> list[ParticipationRow]:
+    """participation.csv's rows of one org, one per event it took part in."""
+    # The articles behind each of the org's facts, collected once for all its events.
+    cited = {id(fact): {e.article for e in fact.evidence} for fact in (*org.people, *org.products, *org.versions)}
+    return [_row(org, ref, by_event.get(ref.id) or scope.event_profile(ref.id), cited) for ref in org.events]
+
+
+def _row(org: OrgProfile, ref: EventRef, event: EventProfile, cited: dict[int, set[str]]) -> ParticipationRow:
     sources = {e.article for e in ref.evidence}
     speakers = {s.id for s in event.speakers}
-    people = [p for p in org.people
-              if p.id in speakers or any(e.article in sources for e in p.evidence)]
+    people = [p for p in org.people if p.id in speakers or not sources.isdisjoint(cited[id(p)])]
     roles = sorted({r for p in people for r in p.roles}, key=str.casefold)
 
     def stated_here(items):
-        return tuple(i.label for i in items if any(e.article in sources for e in i.evidence))
+        return tuple(i.label for i in items if not sources.isdisjoint(cited[id(i)]))
 
     return ParticipationRow(
         org.id, org.label, ref.id, ref.label, ref.date, ref.venue, tuple(roles),
@@ -676,14 +681,54 @@ def _valid_unicode(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     The reader never makes lone surrogates, but a graph built in Python can
     hold them and UTF-8 cannot encode them (report.html, the anchors' hashes).
     """
-    try:
-        json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False, default=str).encode("utf-8")
+    data = nx.node_link_data(G, edges="edges")
+    if not _has_surrogates(data):
         return G
-    except UnicodeEncodeError:
-        from graphkit.export.scalars import json_safe
+    from graphkit.export.scalars import json_safe
 
-        return nx.node_link_graph(json_safe(nx.node_link_data(G, edges="edges")), edges="edges",
-                                  directed=True, multigraph=True)
+    return nx.node_link_graph(json_safe(data), edges="edges", directed=True, multigraph=True)
+
+
+def _has_surrogates(data) -> bool:
+    """Whether the text of `json.dumps(data, ensure_ascii=False, default=str)` holds a surrogate.
+
+    Walks the data and checks its strings at once: writing the whole graph
+    as JSON to find out took a quarter of the report's time. Raises the
+    TypeError json.dumps raises for a key that is no str, int, float, bool or
+    None. A container met twice is walked once.
+    """
+    texts: list[str] = []
+    stack, seen = [data], set()
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            texts.append(value)
+        elif value is None or isinstance(value, (int, float)):
+            continue
+        elif isinstance(value, (dict, list, tuple)):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            if isinstance(value, dict):
+                for key in value:
+                    if isinstance(key, str):
+                        texts.append(key)
+                    elif not (key is None or isinstance(key, (int, float))):
+                        raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+                value = value.values()
+            for item in value:
+                kind = type(item)
+                if kind is str:
+                    texts.append(item)
+                elif not (kind is int or kind is float or kind is bool or item is None):
+                    stack.append(item)
+        else:
+            texts.append(str(value))  # json.dumps' default=str
+    try:
+        "".join(texts).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def write_report(G: nx.MultiDiGraph, out_dir: str | Path,
