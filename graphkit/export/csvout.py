@@ -72,6 +72,8 @@ _GEPHI_NODE_SPECIAL = {"id", "label"}
 _GEPHI_EDGE_SPECIAL = {"source", "target", "type", "kind", "id", "label", "weight"}
 _NEO4J_TYPES = {bool: "boolean", int: "long", float: "double"}
 _WS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]+")
+# What xml_text removes or _WS replaces: text without any is written as it is.
+_NEO4J_SPECIAL = re.compile("[\x00-\x1f\x85\u2028\u2029\ufffe\uffff\ud800-\udfff]")
 
 
 def _order(names: Iterable[str], first: tuple[str, ...]) -> list[str]:
@@ -88,6 +90,8 @@ def _gephi_cell(value: Any) -> str:
 
 
 def _neo4j_text(text: str) -> str:
+    if not _NEO4J_SPECIAL.search(text):
+        return text
     return _WS.sub(" ", xml_text(text))
 
 
@@ -98,6 +102,10 @@ def _neo4j_cell(value: Any, is_array: bool) -> str:
         return "true" if value else "false"
     if is_array:
         items = value if isinstance(value, (list, tuple)) else [value]
+        if type(items) is list and all(type(i) is str and i for i in items):
+            joined = ";".join(items)   # nearly always nothing to change: one check for all items
+            if joined.count(";") == len(items) - 1 and not _NEO4J_SPECIAL.search(joined):
+                return joined
         texts = [_neo4j_text(str(i)).replace(";", "\uff1b") for i in items if i is not None]
         return ";".join(t for t in texts if t)
     return _neo4j_text(str(value))
