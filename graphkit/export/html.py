@@ -44,11 +44,13 @@ null, lone surrogates escaped); a node type outside the palette is grey.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
 import re
 from collections import Counter
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -305,9 +307,12 @@ _YEAR = re.compile(r"(?:[a-z]+:)?(\d{4})(?:-|$)")
 
 
 def _year(value: Any) -> int | None:
-    if not isinstance(value, str):
-        return None
-    m = _YEAR.match(value.strip())
+    return _year_of(str.__str__(value)) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _year_of(text: str) -> int | None:
+    m = _YEAR.match(text.strip())
     return int(m.group(1)) if m and 1000 <= int(m.group(1)) <= 2999 else None
 
 
@@ -326,9 +331,13 @@ def _years(attrs: dict[str, Any], article_years: dict[str, int]) -> list[int]:
         y = _year(attrs.get(key))
         if y:
             years.add(y)
-    article_ids = list(attrs.get("articles") or ())
-    article_ids += [e.get("article") for e in attrs.get("evidence") or () if isinstance(e, dict)]
-    years.update(article_years[a] for a in set(map(str, article_ids)) if a in article_years)
+    article_ids = set(map(str, attrs.get("articles") or ()))
+    evidence = attrs.get("evidence") or ()
+    if type(evidence) is list and set(map(type, evidence)) == {dict}:  # in C: thousands of sentences
+        article_ids.update(map(str, map(dict.get, evidence, repeat("article"))))
+    else:
+        article_ids.update(str(e.get("article")) for e in evidence if isinstance(e, dict))
+    years.update(article_years[a] for a in article_ids if a in article_years)
     return sorted(years)
 
 
@@ -475,13 +484,29 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if kind in _SAME_IN_JSON:
         return value
-    # Evidence lists of flat dicts are most of the page: their scalars are not recursed into.
+    if kind is list and _json_ready(value):
+        return value    # evidence, aliases, articles: most of the page, used as they are
     if kind is dict:
         return {(k if type(k) is str else str(k)): (v if type(v) in _SAME_IN_JSON else _plain(v))
                 for k, v in value.items()}
     if kind is list:
         return [v if type(v) in _SAME_IN_JSON else _plain(v) for v in value]
     return _plain_other(value)
+
+
+def _json_ready(items: list[Any]) -> bool:
+    """Whether `_plain` would return an equal list: strings, ints, bools and None, or
+    flat dicts of those and finite floats under string keys (evidence). Checked in C."""
+    kinds = set(map(type, items))
+    if kinds <= _SAME_IN_JSON:
+        return True
+    if kinds != {dict} or not set(map(type, chain.from_iterable(items))) <= {str}:
+        return False
+    values = list(chain.from_iterable(map(dict.values, items)))
+    kinds = set(map(type, values))
+    if not kinds <= _SAME_IN_JSON | {float}:
+        return False
+    return float not in kinds or all(map(math.isfinite, [v for v in values if type(v) is float]))
 
 
 def _plain_other(value: Any) -> Any:
