@@ -31,12 +31,12 @@ import math
 import os
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import networkx as nx
 
 from graphkit.export.atomic import atomic_path
-from graphkit.export.scalars import json_safe, sort_evidence
+from graphkit.export.scalars import JSON_SCALARS, flat_records, json_safe, sort_evidence
 
 __all__ = ["graph_to_json", "iter_graph_json", "write_json"]
 
@@ -61,9 +61,32 @@ def _plain_json(value: Any, pad: str) -> str:
         if not value:
             return "[]"
         inner = pad + " "
+        if set(map(type, value)) <= JSON_SCALARS:   # aliases, articles: json's C encoder
+            return "[" + inner + _c_encoder("," + inner)(value)[1:-1] + pad + "]"
+        if flat_records(value):
+            return _records_json(value, pad)
         items = [_scalar_json(item) or _plain_json(item, inner) for item in value]
         return "[" + inner + ("," + inner).join(items) + pad + "]"
     raise _NotPlain
+
+
+def _records_json(items: list[dict[str, Any]], pad: str) -> str:
+    """A list of flat dicts (evidence, most of the file) indented as json.dumps does, by its C encoder.
+
+    The encoder writes "\\x00" between items, which JSON text holds nowhere
+    else (a string escapes it): "}\\x00{" parts two dicts and any other "\\x00"
+    two keys of one dict, as no scalar ends with "}". A NaN raises ValueError.
+    """
+    item, key = pad + " ", pad + "  "
+    text = _c_encoder("\x00")(items)[2:-2]      # without the outer "[{" and "}]"
+    text = text.replace("}\x00{", item + "}," + item + "{" + key).replace("\x00", "," + key)
+    return "[" + item + "{" + key + text + item + "}" + pad + "]"
+
+
+@functools.lru_cache(maxsize=64)
+def _c_encoder(item_separator: str) -> Callable[[Any], str]:
+    return json.JSONEncoder(ensure_ascii=False, sort_keys=True, allow_nan=False,
+                            separators=(item_separator, ": ")).encode
 
 
 def _object_json(obj: dict[str, Any], pad: str) -> str:
