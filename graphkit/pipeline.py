@@ -328,6 +328,7 @@ def write_outputs(result: BuildResult, out: Path, options: BuildOptions) -> list
     """Every output file, each written to a temporary name and renamed."""
     from graphkit.export import write_csv, write_gexf, write_graphml, write_html, write_json
     from graphkit.export.atomic import atomic_write
+    from graphkit.export.scalars import GraphScalars
 
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -336,9 +337,11 @@ def write_outputs(result: BuildResult, out: Path, options: BuildOptions) -> list
     graph = result.graph
     # graph.json, the file other tools and commands read, is written last: a
     # build killed earlier leaves the previous graph.json (each file is atomic).
-    write_graphml(graph, out / "graph.graphml")
-    write_gexf(graph, out / "graph.gexf")
-    write_csv(graph, out)
+    # GraphML, GEXF and CSV read the same ids, edges, scalars and evidence summaries.
+    shared = GraphScalars(graph)
+    write_graphml(graph, out / "graph.graphml", shared=shared)
+    write_gexf(graph, out / "graph.gexf", shared=shared)
+    write_csv(graph, out, shared=shared)
     write_html(graph, out / "graph.html")
     lines = [json.dumps(_record_dict(r), ensure_ascii=False, sort_keys=True) for r in
              sorted(result.records, key=lambda r: r.id)]

@@ -33,6 +33,7 @@ from graphkit.export import (
 )
 from graphkit.export.graphml import graphml_graph, graphml_text
 from graphkit.export.palette import hex_to_rgb
+from graphkit.export.scalars import GraphScalars
 
 JS_DIR = Path(__file__).parent / "js"
 COMMONS_CSV = Path("/usr/share/java/commons-csv.jar")
@@ -246,6 +247,19 @@ def test_export_graphml_text_is_what_networkx_writes(graph, tmp_path, directed):
     H.add_edge("bare", "esc <&>\"\t\r\n'", key="k <&>\"", relation="A\rB")
     nx.write_graphml(H, tmp_path / "nx.graphml", encoding="utf-8", prettyprint=True, named_key_ids=True)
     assert graphml_text(H).encode("utf-8") == (tmp_path / "nx.graphml").read_bytes()
+
+
+def test_export_shared_scalars_same_bytes(graph, tmp_path):
+    # graphkit build hands one GraphScalars to GraphML, GEXF and CSV; alone each makes its own.
+    shared = GraphScalars(graph)
+    for sub, kw in (("alone", {}), ("shared", {"shared": shared})):
+        write_graphml(graph, tmp_path / sub / "graph.graphml", **kw)
+        write_gexf(graph, tmp_path / sub / "graph.gexf", **kw)
+        write_csv(graph, tmp_path / sub, **kw)
+    for name in ("graph.graphml", "graph.gexf", "nodes.csv", "edges.csv", "neo4j/nodes.csv", "neo4j/edges.csv"):
+        assert (tmp_path / "alone" / name).read_bytes() == (tmp_path / "shared" / name).read_bytes()
+    with pytest.raises(ValueError):
+        write_gexf(build_graph(), tmp_path / "other.gexf", shared=shared)
 
 
 def test_export_graphml_networkx_reads_it_back(graph, tmp_path):

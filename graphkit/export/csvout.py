@@ -52,15 +52,7 @@ from typing import Any, Iterable, Mapping
 import networkx as nx
 
 from graphkit.export.atomic import atomic_path
-from graphkit.export.scalars import (
-    edge_list,
-    edge_weight,
-    evidence_summary,
-    to_scalar,
-    unify_types,
-    unique_ids,
-    xml_text,
-)
+from graphkit.export.scalars import GraphScalars, edge_weight, to_scalar, unify_types, xml_text
 
 __all__ = ["csv_tables", "write_csv"]
 
@@ -115,14 +107,15 @@ def _is_list(value: Any) -> bool:
     return isinstance(value, (list, tuple, set, frozenset))
 
 
-def _plain(attrs: Mapping[str, Any], skip: set[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _plain(attrs: Mapping[str, Any], skip: set[str],
+           scalars: GraphScalars) -> tuple[dict[str, Any], dict[str, Any]]:
     """(scalars for Gephi, raw values for neo4j) of the attributes not skipped."""
     gephi, raw = {}, {}
     for name, value in attrs.items():
         name = xml_text(str(name)).strip()
         if not name or name in skip:
             continue
-        scalar = to_scalar(value)
+        scalar = scalars.scalar(value)
         if scalar is None:
             continue
         gephi[name] = scalar
@@ -130,33 +123,37 @@ def _plain(attrs: Mapping[str, Any], skip: set[str]) -> tuple[dict[str, Any], di
     return gephi, raw
 
 
-def csv_tables(G: nx.Graph) -> dict[str, list[list[str]]]:
-    """The four tables `write_csv` writes, as rows of strings, by relative path."""
-    ids = unique_ids(G.nodes)
+def csv_tables(G: nx.Graph, *, shared: GraphScalars | None = None) -> dict[str, list[list[str]]]:
+    """The four tables `write_csv` writes, as rows of strings, by relative path.
+
+    `shared`: the scalars the other writers use too (see GraphScalars).
+    """
+    scalars = GraphScalars.of(G, shared)
+    ids = scalars.ids
     node_rows = []
-    for node in sorted(G.nodes, key=lambda n: ids[n]):
+    for node in scalars.nodes:
         data = G.nodes[node]
-        gephi, raw = _plain(data, {"id", "label"})
+        gephi, raw = _plain(data, {"id", "label"}, scalars)
         gephi.setdefault("type", "UNKNOWN")
         raw.setdefault("type", "UNKNOWN")
-        label = to_scalar(data.get("label"))
+        label = scalars.scalar(data.get("label"))
         label = label if isinstance(label, str) and label.strip() else ids[node]
         node_rows.append((ids[node], label, gephi, raw))
 
     edge_rows = []
-    for u, v, key, data in edge_list(G, ids):
-        gephi, raw = _plain(data, {"type", "weight", "evidence", "evidence_count", "id", "key"})
-        relation = to_scalar(data.get("type"))
+    for u, v, key, data in scalars.edges:
+        gephi, raw = _plain(data, {"type", "weight", "evidence", "evidence_count", "id", "key"}, scalars)
+        relation = scalars.scalar(data.get("type"))
         relation = relation if isinstance(relation, str) and relation else "RELATED_TO"
         gephi["relation"] = relation
         evidence = data.get("evidence")
         if isinstance(evidence, (list, tuple)):
-            summary = evidence_summary(evidence)
+            summary = scalars.summary(evidence)
             if summary:
                 gephi["evidence"] = raw["evidence"] = summary
             gephi["evidence_count"] = raw["evidence_count"] = len(evidence)
-        elif to_scalar(evidence) is not None:
-            gephi["evidence"] = raw["evidence"] = to_scalar(evidence)
+        elif scalars.scalar(evidence) is not None:
+            gephi["evidence"] = raw["evidence"] = scalars.scalar(evidence)
         weight = data.get("weight")
         if isinstance(weight, int) and not isinstance(weight, bool):
             raw["weight"] = weight
@@ -230,7 +227,7 @@ def _render(rows: list[list[str]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_csv(G: nx.Graph, out_dir: str | os.PathLike[str]) -> list[Path]:
+def write_csv(G: nx.Graph, out_dir: str | os.PathLike[str], *, shared: GraphScalars | None = None) -> list[Path]:
     """Write Gephi and neo4j CSV files into `out_dir`; return their paths.
 
     Writes `nodes.csv`, `edges.csv`, `neo4j/nodes.csv`, `neo4j/edges.csv`.
@@ -242,7 +239,7 @@ def write_csv(G: nx.Graph, out_dir: str | os.PathLike[str]) -> list[Path]:
         OutputError: a file cannot be written; the previous files are kept.
     """
     out = Path(out_dir)
-    payloads = {name: _render(rows) for name, rows in csv_tables(G).items()}
+    payloads = {name: _render(rows) for name, rows in csv_tables(G, shared=shared).items()}
     paths = []
     with ExitStack() as stack:
         for name, payload in payloads.items():

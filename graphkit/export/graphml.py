@@ -45,15 +45,7 @@ import networkx as nx
 from networkx.readwrite.graphml import GraphML
 
 from graphkit.export.atomic import atomic_write
-from graphkit.export.scalars import (
-    coerce_records,
-    edge_list,
-    edge_weight,
-    evidence_summary,
-    to_scalar,
-    unique_ids,
-    xml_text,
-)
+from graphkit.export.scalars import GraphScalars, coerce_records, edge_weight, xml_text
 
 __all__ = ["graphml_graph", "graphml_text", "write_graphml"]
 
@@ -68,9 +60,10 @@ EDGE_RENAMES = {"type": "relation"}
 EDGE_ONLY = frozenset({"weight", "relation", "evidence", "evidence_count"})
 
 
-def _node_records(G: nx.Graph, ids: Mapping[Any, str]) -> list[tuple[str, dict[str, Any]]]:
+def _node_records(G: nx.Graph, scalars: GraphScalars) -> list[tuple[str, dict[str, Any]]]:
     out = []
-    for node in sorted(G.nodes, key=lambda n: ids[n]):
+    ids = scalars.ids
+    for node in scalars.nodes:
         record: dict[str, Any] = {}
         for name, value in G.nodes[node].items():
             name = xml_text(str(name))
@@ -78,7 +71,7 @@ def _node_records(G: nx.Graph, ids: Mapping[Any, str]) -> list[tuple[str, dict[s
                 continue
             if name in EDGE_ONLY:
                 name = f"node_{name}"
-            scalar = to_scalar(value)
+            scalar = scalars.scalar(value)
             if scalar is not None:
                 record[name] = scalar
         if not isinstance(record.get("label"), str) or not record["label"].strip():
@@ -97,42 +90,44 @@ def _edge_name(name: str, node_names: set[str]) -> str:
     return name
 
 
-def _edge_records(G: nx.Graph, ids: Mapping[Any, str], node_names: set[str]):
+def _edge_records(scalars: GraphScalars, node_names: set[str]):
     out = []
-    for u, v, key, data in edge_list(G, ids):
+    ids = scalars.ids
+    for u, v, key, data in scalars.edges:
         record: dict[str, Any] = {}
         for name, value in data.items():
             name = xml_text(str(name))
             if not name or name in ("weight", "evidence", "evidence_count"):
                 continue
-            scalar = to_scalar(value)
+            scalar = scalars.scalar(value)
             if scalar is not None:
                 record[_edge_name(name, node_names)] = scalar
         evidence = data.get("evidence")
         if isinstance(evidence, (list, tuple)):
-            summary = evidence_summary(evidence)
+            summary = scalars.summary(evidence)
             if summary:
                 record["evidence"] = summary
             record["evidence_count"] = len(evidence)
-        elif to_scalar(evidence) is not None:
-            record["evidence"] = to_scalar(evidence)
+        elif scalars.scalar(evidence) is not None:
+            record["evidence"] = scalars.scalar(evidence)
         record["weight"] = edge_weight(data)
         out.append((ids[u], ids[v], key, dict(sorted(record.items()))))
     return out
 
 
-def graphml_graph(G: nx.Graph) -> nx.MultiDiGraph:
+def graphml_graph(G: nx.Graph, *, shared: GraphScalars | None = None) -> nx.MultiDiGraph:
     """The GraphML-ready copy of `G` that `write_graphml` writes.
 
     Node ids are XML-clean, edge keys unique, values scalars with one type
-    per key, no graph attributes. `G` itself is not changed.
+    per key, no graph attributes. `G` itself is not changed. `shared`: the
+    scalars the other writers use too (see GraphScalars).
     """
-    ids = unique_ids(G.nodes)
-    nodes = _node_records(G, ids)
+    scalars = GraphScalars.of(G, shared)
+    nodes = _node_records(G, scalars)
     node_names = set(CONTRACT_NODE_ATTRS)
     for _, record in nodes:
         node_names.update(record)
-    edges = _edge_records(G, ids, node_names)
+    edges = _edge_records(scalars, node_names)
 
     node_data = coerce_records([rec for _, rec in nodes])
     edge_data = coerce_records([rec for *_, rec in edges])
@@ -209,7 +204,7 @@ def graphml_text(H: nx.Graph) -> str:
     return "".join(parts)
 
 
-def write_graphml(G: nx.Graph, path: str | os.PathLike[str]) -> Path:
+def write_graphml(G: nx.Graph, path: str | os.PathLike[str], *, shared: GraphScalars | None = None) -> Path:
     """Write `G` as GraphML to `path`, atomically; return the path.
 
     Example:
@@ -221,4 +216,4 @@ def write_graphml(G: nx.Graph, path: str | os.PathLike[str]) -> Path:
     Raises:
         OutputError: the file cannot be written; a previous file is kept.
     """
-    return atomic_write(path, graphml_text(graphml_graph(G)))
+    return atomic_write(path, graphml_text(graphml_graph(G, shared=shared)))

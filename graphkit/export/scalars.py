@@ -29,6 +29,7 @@ from typing import Any
 
 __all__ = [
     "LIST_SEPARATOR",
+    "GraphScalars",
     "coerce_records",
     "edge_list",
     "edge_weight",
@@ -410,3 +411,46 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     return fix_surrogates(str(value))
+
+
+class GraphScalars:
+    """What the GraphML, GEXF and CSV writers all read off one graph, worked out once.
+
+    Clean node ids (`unique_ids`), nodes in file order, edges in file order
+    (`edge_list`), each attribute value's `to_scalar` and each evidence
+    list's `evidence_summary`. `graphkit build` hands one to all three
+    writers; a writer called alone makes its own. Values are remembered by
+    identity (the value is kept, so its id cannot be reused): use it only
+    while the graph is unchanged.
+    """
+
+    def __init__(self, G: Any):
+        self.graph = G
+        self.ids = unique_ids(G.nodes)
+        self.nodes = sorted(G.nodes, key=self.ids.__getitem__)
+        self.edges = edge_list(G, self.ids)
+        self._scalars: dict[int, tuple[Any, Any]] = {}
+        self._summaries: dict[int, tuple[Any, str]] = {}
+
+    @classmethod
+    def of(cls, G: Any, shared: GraphScalars | None) -> GraphScalars:
+        """`shared` when it was made for `G`, else a new one."""
+        if shared is None:
+            return cls(G)
+        if shared.graph is not G:
+            raise ValueError("GraphScalars made for another graph")
+        return shared
+
+    def scalar(self, value: Any) -> str | int | float | bool | None:
+        """`to_scalar(value)`."""
+        found = self._scalars.get(id(value))
+        if found is None or found[0] is not value:
+            found = self._scalars[id(value)] = (value, to_scalar(value))
+        return found[1]
+
+    def summary(self, evidence: Any) -> str:
+        """`evidence_summary(evidence)`."""
+        found = self._summaries.get(id(evidence))
+        if found is None or found[0] is not evidence:
+            found = self._summaries[id(evidence)] = (evidence, evidence_summary(evidence))
+        return found[1]
