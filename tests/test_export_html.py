@@ -13,7 +13,7 @@ import networkx as nx
 import pytest
 
 from graphkit.export import html as html_export
-from graphkit.export.html import PHYSICS_MAX_NODES, TYPE_COLORS, write_html
+from graphkit.export.html import PHYSICS_MAX_NODES, TYPE_COLORS, pyvis_options, write_html
 
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SCRIPT = "</script><script>alert(2)</script>"
@@ -305,3 +305,23 @@ def test_export_html_duplicate_edge_keys_get_unique_ids(tmp_path):
 def test_export_html_palette_covers_every_type():
     assert set(TYPES) <= set(TYPE_COLORS)
     assert set(TYPES) <= set(html_export.TYPE_SHAPES)
+
+
+@pytest.mark.parametrize("physics", [True, False])
+def test_export_html_options_are_pyvis_options(physics):
+    # graph.html keeps pyvis's options as data (importing pyvis loads IPython); they must not drift.
+    from pyvis.network import Network
+
+    net = Network(directed=True, cdn_resources="in_line")
+    if physics:
+        net.force_atlas_2based(gravity=-60, central_gravity=0.01, spring_length=150, spring_strength=0.08,
+                               damping=0.4, overlap=0.2)
+        net.toggle_stabilization(True)
+    else:
+        net.toggle_physics(False)
+        net.toggle_stabilization(False)
+    net.set_edge_smooth("continuous")
+    net.inherit_edge_colors(False)
+    net.toggle_hide_edges_on_drag(not physics)
+    assert pyvis_options(physics) == json.loads(net.options.to_json())
+

@@ -19,9 +19,12 @@ Fruchterman-Reingold per connected component, components packed in rows) and
 never run physics: a 2,000-node graph is drawn and ready in about a second.
 
 What we take from pyvis 0.3.2: the vis-network asset it ships
-(``pyvis/templates/lib/vis-9.1.2``), read at write time and inlined, and its
-``Network``/``Options`` objects for the vis options (solver, stabilisation,
-edge smoothing, drag behaviour). Nodes and edges go into ``net.nodes`` /
+(``pyvis/templates/lib/vis-9.1.2``), found without importing pyvis, read at
+write time and inlined, and the vis options its ``Network``/``Options``
+objects give for our settings (solver, stabilisation, edge smoothing, drag
+behaviour), kept here as data: importing pyvis loads IPython, a tenth of a
+second of every build; a test compares them with pyvis's. numpy is imported
+only to lay out a graph of more than ``SEED_MIN_NODES`` nodes. Nodes and edges go into ``net.nodes`` /
 ``net.edges`` directly: ``add_edge`` scans for duplicates linearly (40k edges
 took 59 s) and ``from_nx`` rewrites the graph it is given.
 
@@ -45,23 +48,26 @@ null, lone surrogates escaped); a node type outside the palette is grey.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import math
 import os
 import re
+import sys
 from collections import Counter
 from itertools import chain, repeat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-import numpy as np
-from pyvis.network import Network
 
 from graphkit.export.atomic import atomic_write
 from graphkit.export.palette import DEFAULT_COLOR, TYPE_COLORS
 
-__all__ = ["write_html", "render_html", "TYPE_COLORS", "TYPE_SHAPES", "PHYSICS_MAX_NODES"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["write_html", "render_html", "pyvis_options", "TYPE_COLORS", "TYPE_SHAPES", "PHYSICS_MAX_NODES"]
 
 # TYPE_COLORS (imported above) is the palette every drawing writer shares.
 # vis-network shapes whose size follows the node's `size` (label drawn below).
@@ -247,21 +253,31 @@ def _articles(G: nx.MultiDiGraph) -> dict[str, dict[str, str]]:
     return out
 
 
-def _vis_options(n_nodes: int, physics: bool) -> dict[str, Any]:
-    net = Network(directed=True, cdn_resources="in_line")
+def pyvis_options(physics: bool) -> dict[str, Any]:
+    """What pyvis 0.3.2 gives for ``Network(directed=True)`` with, when ``physics``,
+    ``force_atlas_2based(gravity=-60, central_gravity=0.01, spring_length=150,
+    spring_strength=0.08, damping=0.4, overlap=0.2)`` and stabilisation on, else
+    physics and stabilisation off; then ``set_edge_smooth("continuous")`` ("dynamic",
+    pyvis's default, adds a hidden support node per edge to the physics),
+    ``inherit_edge_colors(False)`` and ``toggle_hide_edges_on_drag(not physics)``.
+    """
+    options: dict[str, Any] = {
+        "configure": {"enabled": False},
+        "edges": {"color": {"inherit": False}, "smooth": {"enabled": True, "type": "continuous"}},
+        "interaction": {"dragNodes": True, "hideEdgesOnDrag": not physics, "hideNodesOnDrag": False},
+        "physics": {"enabled": physics, "stabilization": {
+            "enabled": physics, "fit": True, "iterations": 1000, "onlyDynamicEdges": False, "updateInterval": 50}},
+    }
     if physics:
-        net.force_atlas_2based(
-            gravity=-60, central_gravity=0.01, spring_length=150, spring_strength=0.08, damping=0.4, overlap=0.2
-        )
-        net.toggle_stabilization(True)
-    else:
-        net.toggle_physics(False)
-        net.toggle_stabilization(False)
-    # "dynamic" (pyvis's default) adds a hidden support node per edge to the physics.
-    net.set_edge_smooth("continuous")
-    net.inherit_edge_colors(False)
-    net.toggle_hide_edges_on_drag(not physics)
-    options = json.loads(net.options.to_json())
+        options["physics"]["solver"] = "forceAtlas2Based"
+        options["physics"]["forceAtlas2Based"] = {
+            "avoidOverlap": 0.2, "centralGravity": 0.01, "damping": 0.4, "gravitationalConstant": -60,
+            "springConstant": 0.08, "springLength": 150}
+    return options
+
+
+def _vis_options(n_nodes: int, physics: bool) -> dict[str, Any]:
+    options = pyvis_options(physics)
     iterations = 600 if n_nodes <= SEED_MIN_NODES else 200
     options["physics"]["stabilization"].update({"iterations": iterations, "updateInterval": 25})
     if not physics:
@@ -352,6 +368,8 @@ def _layout(G: nx.MultiDiGraph, node_ids: list[Any], seed: int = 42) -> dict[str
     """
     if not node_ids:
         return {}
+    import numpy as np
+
     index = {node: i for i, node in enumerate(node_ids)}
     simple = nx.Graph()
     simple.add_nodes_from(range(len(node_ids)))
@@ -398,6 +416,8 @@ def _fruchterman_reingold(n: int, pairs: list[tuple[int, int]], seed: int) -> np
     row blocks with matrix products, so memory stays near 32 MB whatever n, and
     the number of iterations shrinks for very large graphs to bound the time.
     """
+    import numpy as np
+
     src = np.array([p[0] for p in pairs], dtype=np.intp)
     dst = np.array([p[1] for p in pairs], dtype=np.intp)
     rng = np.random.default_rng(seed)
@@ -440,9 +460,17 @@ def _fruchterman_reingold(n: int, pairs: list[tuple[int, int]], seed: int) -> np
 # --- assets and serialisation -------------------------------------------------
 
 
+def _pyvis_dir() -> Path:
+    """pyvis's package folder, found without importing pyvis (which imports IPython)."""
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pyvis is not installed: graph.html inlines the vis-network it ships")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def _vis_assets() -> dict[str, str]:
     """vis-network's JS and CSS from pyvis's package, made safe to inline."""
-    lib = Path(Network(cdn_resources="in_line").template_dir) / "lib" / VIS_VERSION
+    lib = _pyvis_dir() / "templates" / "lib" / VIS_VERSION
     js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
     css = (lib / "vis-network.css").read_text(encoding="utf-8")
     # core-js (bundled in vis 9.1.2) builds an ActiveX iframe document from the
@@ -522,7 +550,8 @@ def _plain_other(value: Any) -> Any:
         return sorted((_plain(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, default=str))
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    if isinstance(value, np.generic):
+    np = sys.modules.get("numpy")   # a numpy value means numpy is imported
+    if np is not None and isinstance(value, np.generic):
         return _plain(value.item())
     return str(value)
 
