@@ -6,44 +6,29 @@
 - `org_profile`, `event_profile`, `person_profile`, `neighbors`,
   `shortest_path`: one question each, names in either language.
 - `diff_graphs(old, new)`: what changed between two builds.
-"""
-from graphkit.analysis.diff import GraphDiff, diff_graphs
-from graphkit.analysis.facts import Facts, Filters, Scope
-from graphkit.analysis.load import load_graph
-from graphkit.analysis.names import (
-    AmbiguousNameError,
-    NameIndex,
-    NameLookupError,
-    UnknownNameError,
-    normalize_name,
-)
-from graphkit.analysis.query import (
-    event_profile,
-    neighbors,
-    org_profile,
-    person_profile,
-    shortest_path,
-)
-from graphkit.analysis.report import CSV_COLUMNS, build_report, write_report
 
-__all__ = [
-    "CSV_COLUMNS",
-    "AmbiguousNameError",
-    "Facts",
-    "Filters",
-    "GraphDiff",
-    "NameIndex",
-    "NameLookupError",
-    "Scope",
-    "UnknownNameError",
-    "build_report",
-    "diff_graphs",
-    "event_profile",
-    "load_graph",
-    "neighbors",
-    "normalize_name",
-    "org_profile",
-    "person_profile",
-    "shortest_path",
-    "write_report",
-]
+The names below are imported on first use, so that `graphkit build`, which
+needs only the report, does not load the query and diff modules.
+"""
+from __future__ import annotations
+
+import importlib
+
+_HOMES = {
+    "GraphDiff": "diff", "diff_graphs": "diff",
+    "Facts": "facts", "Filters": "facts", "Scope": "facts",
+    "load_graph": "load",
+    "AmbiguousNameError": "names", "NameIndex": "names", "NameLookupError": "names",
+    "UnknownNameError": "names", "normalize_name": "names",
+    "event_profile": "query", "neighbors": "query", "org_profile": "query",
+    "person_profile": "query", "shortest_path": "query",
+    "CSV_COLUMNS": "report", "build_report": "report", "write_report": "report",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"graphkit.analysis.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
