@@ -294,6 +294,8 @@ class Facts:
         self._article_info: dict[str, tuple[str, str, str]] = {}
         self._merged: dict[tuple[str, str, str], list[tuple[str, dict]]] = {}
         self._evidence: dict[int, tuple[dict, tuple[Evidence, ...]]] = {}
+        self._sentences: dict[str, str] = {}
+        self._evidence_items: dict[tuple[str, str, int], Evidence] = {}
 
     @functools.cached_property
     def names(self) -> NameIndex:
@@ -376,6 +378,22 @@ class Facts:
             return venues[0][0], self.label(venues[0][0])
         return "", ""
 
+    def _sentence(self, raw) -> str:
+        """A sentence with its whitespace folded; one sentence backs many relations."""
+        if type(raw) is not str:
+            return " ".join(text(raw or "").split())
+        sentence = self._sentences.get(raw)
+        if sentence is None:
+            sentence = self._sentences[raw] = " ".join(text(raw).split())
+        return sentence
+
+    def _evidence_item(self, article: str, sentence: str, start: int) -> Evidence:
+        key = (article, sentence, start)
+        item = self._evidence_items.get(key)
+        if item is None:
+            item = self._evidence_items[key] = Evidence(article, sentence, *self._article(article), start)
+        return item
+
     def evidence(self, data: dict) -> tuple[Evidence, ...]:
         """The evidence of an edge, sorted; an edge with only `articles` gets empty sentences.
 
@@ -395,11 +413,10 @@ class Facts:
             if not isinstance(item, dict) or not item.get("article"):
                 continue
             article = str(item["article"])
-            sentence = " ".join(text(item.get("sentence") or "").split())
+            sentence = self._sentence(item.get("sentence"))
             start = item.get("start")
-            ev = Evidence(article, sentence, *self._article(article),
-                          start if isinstance(start, int) else -1)
-            found.setdefault((article, sentence), ev)
+            found.setdefault((article, sentence), self._evidence_item(
+                article, sentence, start if isinstance(start, int) else -1))
         cited = {a for a, _ in found}
         for article in data.get("articles") or ():
             if str(article) not in cited:

@@ -400,12 +400,15 @@ def _link(node_id: str, label: str, known: set[str]) -> str:
 class _Details:
     """The `<details>` list of a fact's evidence sentences.
 
-    Facts share sentences (an edge is cited from both of its ends), so each
-    sentence's `<li>` is escaped once per report.
+    Facts share sentences and whole evidence lists (an edge is cited from
+    both of its ends), so each sentence's `<li>` is escaped, and each list
+    joined, once per report. Both are remembered by identity; the report
+    holds the objects while it is rendered.
     """
 
     def __init__(self):
-        self._items: dict[Evidence, str] = {}
+        self._lists: dict[int, tuple[tuple[Evidence, ...], str]] = {}
+        self._items: dict[int, tuple[Evidence, str]] = {}
         self._sources: dict[tuple[str, str, str, str], str] = {}
 
     def _source(self, e: Evidence) -> str:
@@ -416,17 +419,21 @@ class _Details:
         return source
 
     def _item(self, e: Evidence) -> str:
-        item = self._items.get(e)
-        if item is None:
+        found = self._items.get(id(e))
+        if found is None or found[0] is not e:
             said = f"<q>{esc(e.sentence)}</q> " if e.sentence else ""
-            item = self._items[e] = f"<li>{said}<span class=\"id\">{self._source(e)}</span></li>"
-        return item
+            found = self._items[id(e)] = (e, f"<li>{said}<span class=\"id\">{self._source(e)}</span></li>")
+        return found[1]
 
     def __call__(self, evidence: tuple[Evidence, ...]) -> str:
         if not evidence:
             return ""
-        items = "".join([self._item(e) for e in evidence])
-        return f"<details><summary>evidence ({len(evidence)})</summary><ul>{items}</ul></details>"
+        found = self._lists.get(id(evidence))
+        if found is None or found[0] is not evidence:
+            items = "".join([self._item(e) for e in evidence])
+            found = self._lists[id(evidence)] = (
+                evidence, f"<details><summary>evidence ({len(evidence)})</summary><ul>{items}</ul></details>")
+        return found[1]
 
 
 def _level(value: int, peak: int) -> int:
