@@ -27,6 +27,7 @@ import io
 import pickle
 import sqlite3
 import sys
+from sys import intern
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -94,9 +95,21 @@ def cache_config(rules_digest: str, spacy_model: str | None) -> str:
 def _by_constructor(cls: type):
     names = tuple(f.name for f in dataclasses.fields(cls))
 
+    if cls is types.Mention:
+        def reduce(obj):
+            return _mention, tuple(getattr(obj, n) for n in names)
+        return reduce
+
     def reduce(obj):
         return cls, tuple(getattr(obj, n) for n in names)
     return reduce
+
+
+def _mention(article_id, label, text, start, end, rule_id, key, confidence, attrs):
+    """A Mention whose label, name, rule id and key are interned: 100,000s of mentions then
+    share one string each instead of holding a copy per article (memory of big builds)."""
+    return types.Mention(article_id, intern(label), intern(text), start, end, intern(rule_id),
+                         intern(key), confidence, attrs)
 
 
 # Frozen slotted dataclasses unpickle through dataclasses' Python-level

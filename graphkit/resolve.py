@@ -100,6 +100,26 @@ def _strip_org_suffix(name: str) -> str:
     return ""
 
 
+class _MentionIds:
+    """(article, start, end, label) -> mention id for every mention: a million of them at
+    10,000 articles, so one int per mention in a dict per article, not a 4-tuple each."""
+
+    _labels: dict[str, int] = {}
+
+    def __init__(self):
+        self.by_article: dict[str, dict[int, str]] = {}
+
+    def _key(self, m: Mention) -> int:
+        label = self._labels.setdefault(m.label, len(self._labels))
+        return ((m.start << 32 | m.end) << 8) | label
+
+    def set(self, m: Mention, mid: str) -> None:
+        self.by_article.setdefault(m.article_id, {})[self._key(m)] = mid
+
+    def get(self, m: Mention) -> str | None:
+        return self.by_article.get(m.article_id, {}).get(self._key(m))
+
+
 def noisy_or(confidences) -> float:
     """Confidence of a fact seen several times independently: 1 - prod(1 - c)."""
     return round(1 - math.prod(1 - min(c, 0.999) for c in confidences), 3)
@@ -110,7 +130,7 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
     resolver = Resolver(rules)
     union = _Union()
     never = {frozenset(p) for p in rules.never_merge}
-    mention_ids: dict[tuple[str, int, int, str], str] = {}
+    mention_ids = _MentionIds()
     names: dict[str, Counter] = defaultdict(Counter)
     labels: dict[str, str] = {}
     articles: dict[str, set[str]] = defaultdict(set)
@@ -121,7 +141,7 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
 
     def register(m: Mention) -> str:
         mid = resolver.mention_id(m)
-        mention_ids[(m.article_id, m.start, m.end, m.label)] = mid
+        mention_ids.set(m, mid)
         union.find(mid)
         names[mid][m.text] += 1
         labels[mid] = m.label
@@ -151,7 +171,7 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
             register(m)
         for r in ex.relations:
             for m in (r.source, r.target):
-                if (m.article_id, m.start, m.end, m.label) not in mention_ids:
+                if mention_ids.get(m) is None:
                     register(m)
 
     # Same normalised name and type -> one entity (covers case and width variants).
@@ -255,8 +275,8 @@ def _resolve_relations(extractions, mention_ids, final_id, labels) -> list[Resol
     grouped: dict[tuple[str, str, str], dict] = {}
     for ex in extractions:
         for r in ex.relations:
-            src = final_id[mention_ids[(r.source.article_id, r.source.start, r.source.end, r.source.label)]]
-            dst = final_id[mention_ids[(r.target.article_id, r.target.start, r.target.end, r.target.label)]]
+            src = final_id[mention_ids.get(r.source)]
+            dst = final_id[mention_ids.get(r.target)]
             if src == dst or (labels.get(src), labels.get(dst)) != SIGNATURES[r.type]:
                 continue
             slot = grouped.setdefault((src, r.type, dst), {"evidence": {}, "roles": Counter()})
@@ -310,7 +330,7 @@ def _main_events_to_merge(extractions, mention_ids, final_id, relations, never) 
     for ex in extractions:
         m = ex.main_event
         if m is not None:
-            mid = mention_ids.get((m.article_id, m.start, m.end, m.label))
+            mid = mention_ids.get(m)
             if mid:
                 mains[final_id[mid]].add(ex.lang)
     days: dict[str, frozenset] = defaultdict(frozenset)
