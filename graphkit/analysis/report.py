@@ -35,6 +35,7 @@ import warnings
 from dataclasses import dataclass
 from itertools import chain, filterfalse
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import networkx as nx
 
@@ -445,125 +446,130 @@ def _level(value: int, peak: int) -> int:
 
 def render_html(report: Report) -> str:
     """report.html as a string: self-contained, no script, every text escaped."""
+    return "".join(line + "\n" for line in _html_lines(report))
+
+
+def _html_lines(report: Report) -> Iterator[str]:
+    """report.html line by line: at 10,000 articles it is 160 MB, which the report
+    writes as it goes instead of holding it (joined and encoded it took 1.2 GB)."""
     known = {p.id for p in report.partners} | {e.id for e in report.events}
     details = _Details()
     css_hash = base64.b64encode(hashlib.sha256(_CSS.encode("utf-8")).digest()).decode("ascii")
     csp = (f"default-src 'none'; style-src 'sha256-{css_hash}'; img-src 'none'; "
            "base-uri 'none'; form-action 'none'")
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+    yield from ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp, quote=False)}">',
            '<meta name="referrer" content="no-referrer">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{esc(TITLE)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
            f"<h1>{esc(TITLE)}</h1>"]
     langs = ", ".join(f"{lang}: {n}" for lang, n in report.langs)
-    out.append('<p class="meta">' + _count(len(report.articles), "article")
+    yield ('<p class="meta">' + _count(len(report.articles), "article")
                + f" ({esc(langs or 'none')}), "
                f"{_count(len(report.partners), 'partner')}, {_count(len(report.events), 'event')}. "
                f"Filters: {esc(report.filters.describe())}.</p>")
-    out.append('<nav><a href="#partners">Partners</a> · <a href="#events">Events</a> · '
+    yield ('<nav><a href="#partners">Partners</a> · <a href="#events">Events</a> · '
                '<a href="#heatmap">Heat map</a> · <a href="#pairs">Partners together</a></nav>')
 
-    out.append(f'<section id="partners"><h2>Partners ({len(report.partners)})</h2>')
+    yield f'<section id="partners"><h2>Partners ({len(report.partners)})</h2>'
     if not report.partners:
-        out.append("<p>No organisation took part in an event within these filters.</p>")
+        yield "<p>No organisation took part in an event within these filters.</p>"
     for n, p in enumerate(report.partners, 1):
         aliases = ", ".join(esc(a) for a in p.aliases if a != p.label)
-        out.append(f'<article id="{esc(_anchor(p.id))}"><h3>{n}. {esc(p.label)}</h3>')
-        out.append(f'<p class="meta"><code>{esc(p.id)}</code>'
+        yield f'<article id="{esc(_anchor(p.id))}"><h3>{n}. {esc(p.label)}</h3>'
+        yield (f'<p class="meta"><code>{esc(p.id)}</code>'
                    + (f" · aliases: {aliases}" if aliases else "")
                    + f" · first seen {esc(p.first_seen or '?')} · last seen {esc(p.last_seen or '?')}"
                    + f" · {_count(len(p.articles), 'article')}</p>")
-        out.append(f"<h4>Events ({len(p.events)})</h4><ul>")
-        out += [f"<li>{_link(e.id, e.label, known)} — {esc(e.date or 'date unknown')}"
+        yield f"<h4>Events ({len(p.events)})</h4><ul>"
+        yield from [f"<li>{_link(e.id, e.label, known)} — {esc(e.date or 'date unknown')}"
                 + (f", {esc(e.venue)}" if e.venue else "") + f"{details(e.evidence)}</li>"
                 for e in p.events]
-        out.append("</ul>")
+        yield "</ul>"
         if p.people:
-            out.append(f"<h4>People ({len(p.people)})</h4><ul>")
-            out += [f"<li>{esc(x.label)}" + (f" — {esc('; '.join(x.roles))}" if x.roles else "")
+            yield f"<h4>People ({len(p.people)})</h4><ul>"
+            yield from [f"<li>{esc(x.label)}" + (f" — {esc('; '.join(x.roles))}" if x.roles else "")
                     + f"{details(x.evidence)}</li>" for x in p.people]
-            out.append("</ul>")
+            yield "</ul>"
         if p.talks:
-            out.append(f"<h4>Talks ({len(p.talks)})</h4><ul>")
+            yield f"<h4>Talks ({len(p.talks)})</h4><ul>"
             for t in p.talks:
                 by = ", ".join(esc(s.label) for s in t.speakers)
                 at = (f" at {_link(t.event_id, t.event, known)} ({esc(t.date or 'date unknown')})"
                       if t.event_id else "")
                 evidence = t.evidence or tuple(e for s in t.speakers for e in s.evidence)
-                out.append(f"<li>“{esc(t.label)}”" + (f" by {by}" if by else "") + at
+                yield (f"<li>“{esc(t.label)}”" + (f" by {by}" if by else "") + at
                            + f"{details(evidence)}</li>")
-            out.append("</ul>")
+            yield "</ul>"
         for title, items in (("Products showcased", p.products), ("Versions released", p.versions)):
             if items:
-                out.append(f"<h4>{title} ({len(items)})</h4><ul>")
-                out += [f"<li>{esc(i.label)}{details(i.evidence)}</li>" for i in items]
-                out.append("</ul>")
-        out.append("</article>")
-    out.append("</section>")
+                yield f"<h4>{title} ({len(items)})</h4><ul>"
+                yield from [f"<li>{esc(i.label)}{details(i.evidence)}</li>" for i in items]
+                yield "</ul>"
+        yield "</article>"
+    yield "</section>"
 
-    out.append(f'<section id="events"><h2>Events ({len(report.events)})</h2>')
+    yield f'<section id="events"><h2>Events ({len(report.events)})</h2>'
     if not report.events:
-        out.append("<p>No event within these filters.</p>")
+        yield "<p>No event within these filters.</p>"
     for e in report.events:
-        out.append(f'<article id="{esc(_anchor(e.id))}">'
+        yield (f'<article id="{esc(_anchor(e.id))}">'
                    f"<h3>{esc(e.date or 'date unknown')} · {esc(e.label)}</h3>")
-        out.append(f'<p class="meta"><code>{esc(e.id)}</code> · date: {esc(e.date or "unknown")}'
+        yield (f'<p class="meta"><code>{esc(e.id)}</code> · date: {esc(e.date or "unknown")}'
                    f" · venue: {esc(e.venue or 'unknown')} · {_count(len(e.articles), 'article')}</p><ul>")
         partners = "".join(f"<li>{_link(p.id, p.label, known)}{details(p.evidence)}</li>"
                            for p in e.partners)
-        out.append(f"<li>Partners ({len(e.partners)})"
+        yield (f"<li>Partners ({len(e.partners)})"
                    + (f":<ul>{partners}</ul>" if partners else ": none") + "</li>")
         speakers = "".join(f"<li>{esc(s.label)}" + (f" ({esc(', '.join(s.orgs))})" if s.orgs else "")
                            + f"{details(s.evidence)}</li>" for s in e.speakers)
-        out.append(f"<li>Speakers ({len(e.speakers)})"
+        yield (f"<li>Speakers ({len(e.speakers)})"
                    + (f":<ul>{speakers}</ul>" if speakers else ": none") + "</li>")
         if e.talks:
-            out.append(f"<li>Talks ({len(e.talks)}):<ul>")
+            yield f"<li>Talks ({len(e.talks)}):<ul>"
             for t in e.talks:
                 by = ", ".join(esc(s.label) for s in t.speakers)
-                out.append(f"<li>“{esc(t.label)}”" + (f" — {by}" if by else "")
+                yield (f"<li>“{esc(t.label)}”" + (f" — {by}" if by else "")
                            + f"{details(t.evidence)}</li>")
-            out.append("</ul></li>")
-        out.append("</ul></article>")
-    out.append("</section>")
+            yield "</ul></li>"
+        yield "</ul></article>"
+    yield "</section>"
 
     heat = report.heatmap
-    out.append('<section id="heatmap"><h2>Partner × event heat map</h2>'
+    yield ('<section id="heatmap"><h2>Partner × event heat map</h2>'
                "<p>Each cell counts the sentences stating that the partner took part in the "
                "event; darker is more.</p>")
     if heat.rows:
-        out.append('<table class="heat"><thead><tr><th class="corner">Partner</th>')
-        out += [f'<th title="{esc(label)} ({esc(date or "?")})">{_link(eid, label, known)} '
+        yield '<table class="heat"><thead><tr><th class="corner">Partner</th>'
+        yield from [f'<th title="{esc(label)} ({esc(date or "?")})">{_link(eid, label, known)} '
                 f"· {esc(date or '?')}</th>" for eid, label, date in heat.cols]
-        out.append("</tr></thead><tbody>")
+        yield "</tr></thead><tbody>"
         col_labels = [esc(col[1]) for col in heat.cols]
         for (oid, label), cells in zip(heat.rows, heat.cells):
             row_label = esc(label)
             tds = "".join(
                 f'<td class="h{_level(c, heat.peak)}" title="{row_label} × {col_label}: {c}">'
                 f"{c or ''}</td>" for c, col_label in zip(cells, col_labels))
-            out.append(f"<tr><th>{_link(oid, label, known)}</th>{tds}</tr>")
-        out.append("</tbody></table>")
+            yield f"<tr><th>{_link(oid, label, known)}</th>{tds}</tr>"
+        yield "</tbody></table>"
     else:
-        out.append("<p>Nothing to show.</p>")
-    out.append("</section>")
+        yield "<p>Nothing to show.</p>"
+    yield "</section>"
 
-    out.append(f'<section id="pairs"><h2>Partners seen together most often (top {TOP_PAIRS})</h2>')
+    yield f'<section id="pairs"><h2>Partners seen together most often (top {TOP_PAIRS})</h2>'
     if report.pairs:
-        out.append("<table><thead><tr><th>#</th><th>Partner</th><th>Partner</th>"
+        yield ("<table><thead><tr><th>#</th><th>Partner</th><th>Partner</th>"
                    "<th>Events together</th><th>Events</th></tr></thead><tbody>")
         for n, pair in enumerate(report.pairs, 1):
             events = "; ".join(f"{_link(e.id, e.label, known)} ({esc(e.date or '?')})"
                                for e in pair.events)
-            out.append(f"<tr><td>{n}</td><td>{_link(pair.a_id, pair.a, known)}</td>"
+            yield (f"<tr><td>{n}</td><td>{_link(pair.a_id, pair.a, known)}</td>"
                        f"<td>{_link(pair.b_id, pair.b, known)}</td><td>{len(pair.events)}</td>"
                        f"<td>{events}</td></tr>")
-        out.append("</tbody></table>")
+        yield "</tbody></table>"
     else:
-        out.append("<p>No two partners took part in the same event.</p>")
-    out += ["</section>", "</body>", "</html>"]
-    return "\n".join(out) + "\n"
+        yield "<p>No two partners took part in the same event.</p>"
+    yield from ["</section>", "</body>", "</html>"]
 
 
 # -- CSV -------------------------------------------------------------------------------
@@ -684,6 +690,23 @@ def _write(path: Path, text: str) -> Path:
     return atomic_write(path, text.encode("utf-8", errors="replace"))
 
 
+def _write_lines(path: Path, lines: Iterable[str]) -> Path:
+    """`_write` of the lines, each ending with a newline, a megabyte at a time."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            batch: list[str] = []
+            size = 0
+            for line in lines:
+                batch.append(line)
+                size += len(line)
+                if size >= 1 << 20:
+                    fh.write(("\n".join(batch) + "\n").encode("utf-8", errors="replace"))
+                    batch, size = [], 0
+            if batch:
+                fh.write(("\n".join(batch) + "\n").encode("utf-8", errors="replace"))
+    return path
+
+
 def _valid_unicode(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """`G`, or a copy with lone surrogates replaced by U+FFFD as graph.json holds them.
 
@@ -788,7 +811,7 @@ def write_report(G: nx.MultiDiGraph, out_dir: str | Path,
     paths = [
         _write(out_dir / "report.md", render_markdown(
             report, png=None if note else png_path.name, png_note=note)),
-        _write(out_dir / "report.html", render_html(report)),
+        _write_lines(out_dir / "report.html", _html_lines(report)),
         _write(out_dir / "participation.csv", render_csv(report)),
     ]
     if not note:
