@@ -238,6 +238,14 @@ def test_report_heatmap_png_with_matplotlib(tmp_path):
     assert "![Partner × event heat map](heatmap.png)" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
+def test_report_heatmap_png_dollar_labels_are_text(tmp_path):
+    # matplotlib reads "$...$" as mathtext and raised on "<script>$$" (found by test_robust_hostile).
+    pytest.importorskip("matplotlib")
+    G = hostile_graph()
+    G.nodes["org:evil"]["label"] = "<script>alert(1)</script>$$"
+    assert tmp_path / "heatmap.png" in write_report(G, tmp_path)
+
+
 def test_report_without_matplotlib_skips_png_with_a_note(tmp_path, monkeypatch):
     (tmp_path / "heatmap.png").write_bytes(b"stale")
     monkeypatch.setitem(sys.modules, "matplotlib", None)    # import matplotlib -> ImportError

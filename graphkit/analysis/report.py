@@ -660,8 +660,11 @@ def write_heatmap_png(report: Report, path: Path) -> str:
             # A square-root scale keeps single sentences visible next to a partner with dozens.
             image = ax.imshow(cells, cmap="Blues", aspect="auto",
                               norm=PowerNorm(0.5, vmin=0, vmax=max(1, heat.peak)))
-            ax.set_xticks(range(len(cols)), xlabels, rotation=60, ha="right", rotation_mode="anchor")
-            ax.set_yticks(range(len(rows)), ylabels)
+            # parse_math=False: a label with two "$" is mathtext to matplotlib, which
+            # raises on what is no formula ("<b>$$") and would render one that is.
+            ax.set_xticks(range(len(cols)), xlabels, rotation=60, ha="right", rotation_mode="anchor",
+                          parse_math=False)
+            ax.set_yticks(range(len(rows)), ylabels, parse_math=False)
             for i, row in enumerate(cells):
                 for j, value in enumerate(row):
                     if value:
