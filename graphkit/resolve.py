@@ -220,12 +220,15 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
         for m in members:
             final_id[m] = chosen
 
-    relations = _resolve_relations(extractions, mention_ids, final_id, labels)
+    # Each relation's two mention ids, looked up once for both passes below.
+    stated = [(r, mention_ids.get(r.source), mention_ids.get(r.target))
+              for ex in extractions for r in ex.relations]
+    relations = _resolve_relations(stated, final_id, labels)
     short = _short_names_to_merge(relations, final_id, names, labels, never)
     short.update(_main_events_to_merge(extractions, mention_ids, final_id, relations, never))
     if short:
         final_id = {mid: short.get(fid, fid) for mid, fid in final_id.items()}
-        relations = _resolve_relations(extractions, mention_ids, final_id, labels)
+        relations = _resolve_relations(stated, final_id, labels)
     merged_names: dict[str, Counter] = defaultdict(Counter)
     merged: dict[str, dict] = {}
     for mid, fid in final_id.items():
@@ -271,21 +274,23 @@ def _display(counter: Counter, label: str, attrs: dict) -> str:
     return min(pool, key=lambda n: (-counter[n], -len(n), n))
 
 
-def _resolve_relations(extractions, mention_ids, final_id, labels) -> list[ResolvedRelation]:
+def _resolve_relations(stated, final_id, labels) -> list[ResolvedRelation]:
+    """`stated`: (relation, source mention id, target mention id) in article order."""
     grouped: dict[tuple[str, str, str], dict] = {}
-    for ex in extractions:
-        for r in ex.relations:
-            src = final_id[mention_ids.get(r.source)]
-            dst = final_id[mention_ids.get(r.target)]
-            if src == dst or (labels.get(src), labels.get(dst)) != SIGNATURES[r.type]:
-                continue
-            slot = grouped.setdefault((src, r.type, dst), {"evidence": {}, "roles": Counter()})
-            ev = Evidence(r.article_id, r.evidence, r.sentence[0], r.sentence[1], r.rule_id, r.confidence)
-            key = (r.article_id, r.sentence[0])
-            if key not in slot["evidence"] or slot["evidence"][key].confidence < ev.confidence:
-                slot["evidence"][key] = ev
-            if r.role:
-                slot["roles"][r.role] += 1
+    for r, source, target in stated:
+        src, dst = final_id[source], final_id[target]
+        if src == dst or (labels.get(src), labels.get(dst)) != SIGNATURES[r.type]:
+            continue
+        slot = grouped.get((src, r.type, dst))
+        if slot is None:
+            slot = grouped[(src, r.type, dst)] = {"evidence": {}, "roles": {}}
+        key = (r.article_id, r.sentence[0])
+        held = slot["evidence"].get(key)
+        if held is None or held.confidence < r.confidence:
+            slot["evidence"][key] = Evidence(r.article_id, r.evidence, r.sentence[0], r.sentence[1],
+                                             r.rule_id, r.confidence)
+        if r.role:
+            slot["roles"][r.role] = slot["roles"].get(r.role, 0) + 1
     out = []
     for (src, kind, dst), slot in sorted(grouped.items()):
         evidence = tuple(sorted(slot["evidence"].values(), key=lambda e: (e.article, e.start, e.extractor)))

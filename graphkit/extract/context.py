@@ -25,7 +25,10 @@ def _posseg():
     import jieba
     import jieba.posseg
 
+    from graphkit.extract.jieba_dict import load_prefix_dictionary
+
     jieba.setLogLevel(logging.WARNING)
+    load_prefix_dictionary(jieba)
     return jieba.posseg
 
 

@@ -1,0 +1,63 @@
+"""jieba's prefix dictionary from graphkit's pickle: same segmentation, safe fallbacks."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+SCRIPT = """
+import jieba, logging
+jieba.setLogLevel(logging.WARNING)
+from graphkit.extract.jieba_dict import load_prefix_dictionary
+load_prefix_dictionary(jieba)
+print(jieba.dt.initialized, len(jieba.dt.FREQ), jieba.dt.total)
+print("/".join(jieba.lcut("华为与麒麟软件在越南河内参加了开源峰会", HMM=False)))
+"""
+
+REFERENCE = """
+import jieba, logging
+jieba.setLogLevel(logging.WARNING)
+jieba.dt.initialize()
+print(jieba.dt.initialized, len(jieba.dt.FREQ), jieba.dt.total)
+print("/".join(jieba.lcut("华为与麒麟软件在越南河内参加了开源峰会", HMM=False)))
+"""
+
+
+def _run(script: str, cache_home) -> str:
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache_home))
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _pickles(cache_home):
+    folder = cache_home / "graphkit"
+    return sorted(folder.glob("jieba-*.pickle")) if folder.exists() else []
+
+
+def test_pickle_is_written_then_read_with_jiebas_own_result(tmp_path):
+    reference = _run(REFERENCE, tmp_path / "unused")
+    first = _run(SCRIPT, tmp_path)
+    assert first == reference
+    [pickle_file] = _pickles(tmp_path)
+    assert oct(pickle_file.parent.stat().st_mode & 0o777) == "0o700"
+    stamp = pickle_file.stat().st_mtime_ns
+    assert _run(SCRIPT, tmp_path) == reference            # read from the pickle
+    assert pickle_file.stat().st_mtime_ns == stamp         # and not written again
+
+
+def test_corrupt_pickle_falls_back_and_is_rewritten(tmp_path):
+    reference = _run(REFERENCE, tmp_path / "unused")
+    _run(SCRIPT, tmp_path)
+    [pickle_file] = _pickles(tmp_path)
+    pickle_file.write_bytes(b"\x80\x05not a pickle")
+    assert _run(SCRIPT, tmp_path) == reference
+    assert pickle_file.stat().st_size > 1_000_000
+
+
+def test_folder_others_can_write_is_never_used(tmp_path):
+    folder = tmp_path / "graphkit"
+    folder.mkdir()
+    folder.chmod(0o777)
+    reference = _run(REFERENCE, tmp_path / "unused")
+    assert _run(SCRIPT, tmp_path) == reference
+    assert _pickles(tmp_path) == []
