@@ -327,6 +327,7 @@ def _up_to_date(out: Path, stamp, articles: int, options: BuildOptions, timings:
 def write_outputs(result: BuildResult, out: Path, options: BuildOptions) -> list[str]:
     """Every output file, each written to a temporary name and renamed."""
     from graphkit.export import write_csv, write_gexf, write_graphml, write_html, write_json
+    from graphkit.export.atomic import atomic_path
     from graphkit.export.fanout import balance, run_groups
     from graphkit.export.scalars import GraphScalars
 
@@ -343,22 +344,24 @@ def write_outputs(result: BuildResult, out: Path, options: BuildOptions) -> list
     writers = [
         (0.17, ("graph.graphml", lambda: write_graphml(graph, out / "graph.graphml", shared=shared))),
         (0.13, ("graph.gexf", lambda: write_gexf(graph, out / "graph.gexf", shared=shared))),
-        (0.23, ("nodes.csv, edges.csv", lambda: write_csv(graph, out, shared=shared))),
-        (0.55, ("graph.html", lambda: write_html(graph, out / "graph.html"))),
+        (0.22, ("nodes.csv, edges.csv", lambda: write_csv(graph, out, shared=shared))),
+        (0.46, ("graph.html", lambda: write_html(graph, out / "graph.html"))),
         (0.05, ("articles.jsonl", lambda: _write_records(result, out))),
     ]
     if options.report:
         from graphkit.analysis.report import write_report
 
         files += ["report.md", "report.html", "participation.csv"]
-        writers.append((1.0, ("report", lambda: write_report(graph, out, png=options.report_png))))
+        writers.append((0.42, ("report", lambda: write_report(graph, out, png=options.report_png))))
     jobs = max(1, options.jobs or 1) if options.executor == "local" else 1
-    run_groups(balance(writers, min(jobs, len(writers))))
+    # graph.json, the file other tools and commands read, is written with the others
+    # but renamed into place last, once they all succeeded: a build killed or failing
+    # earlier leaves the previous graph.json (and every file is atomic).
+    with atomic_path(out / "graph.json") as pending_json:
+        writers.append((0.31, ("graph.json", lambda: write_json(graph, pending_json))))
+        run_groups(balance(writers, min(jobs, len(writers))))
     if options.report and options.report_png and (out / "heatmap.png").exists():
         files.append("heatmap.png")     # drawn (matplotlib installed); a stale one was removed
-    # graph.json, the file other tools and commands read, is written last: a
-    # build killed earlier leaves the previous graph.json (each file is atomic).
-    write_json(graph, out / "graph.json")
     return files
 
 
