@@ -27,7 +27,6 @@ import io
 import pickle
 import sqlite3
 import sys
-from sys import intern
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -108,6 +107,7 @@ def _by_constructor(cls: type):
 def _mention(article_id, label, text, start, end, rule_id, key, confidence, attrs):
     """A Mention whose label, name, rule id and key are interned: 100,000s of mentions then
     share one string each instead of holding a copy per article (memory of big builds)."""
+    intern = sys.intern
     return types.Mention(article_id, intern(label), intern(text), start, end, intern(rule_id),
                          intern(key), confidence, attrs)
 

@@ -203,9 +203,9 @@ class _Pool:
         if method == "fork":
             # Resolution needs pypinyin here anyway; imported before the fork, the
             # workers share it instead of each paying ~0.3 s for its tables.
-            from graphkit.slug import person_key
+            from graphkit.slug import load_pinyin
 
-            person_key("熊伟")
+            load_pinyin()
         # Forked workers share the parent's pages until they write to them; the
         # cyclic GC would touch every object (cache hits already held) and copy
         # them all. Frozen objects are skipped by the GC.

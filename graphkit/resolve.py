@@ -104,10 +104,9 @@ class _MentionIds:
     """(article, start, end, label) -> mention id for every mention: a million of them at
     10,000 articles, so one int per mention in a dict per article, not a 4-tuple each."""
 
-    _labels: dict[str, int] = {}
-
     def __init__(self):
         self.by_article: dict[str, dict[int, str]] = {}
+        self._labels: dict[str, int] = {}
 
     def _key(self, m: Mention) -> int:
         label = self._labels.setdefault(m.label, len(self._labels))

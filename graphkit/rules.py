@@ -87,7 +87,6 @@ def _trie_regex(node: dict) -> str:
     return body + "?" if len(branches) > 1 else f"(?:{body})?"
 
 
-
 @dataclass(frozen=True, slots=True)
 class RegexRule:
     id: str

@@ -21,6 +21,11 @@ def _pinyin(text: str) -> list[str]:
     return lazy_pinyin(text)
 
 
+def load_pinyin() -> None:
+    """Load pypinyin's tables and phrase segmenter now (before forking workers, which then share them)."""
+    _pinyin("中文")
+
+
 def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 

@@ -92,11 +92,11 @@ class ContextRules:
             r"communities|foundations|manufacturers|providers|operators|firms|sponsors|co-organi[sz]ers|organi[sz]ers)"
             r"(?:,)?\s+(?:such as|including|like|from|:)\s+", re.I)
         en_suffixes = _alternation(rules.words("en_org_suffixes"))
-        self.en_org_suffix = re.compile(
+        en_org_suffix = re.compile(
             rf"(?<![\w])(?P<org>(?:(?:[A-Z][\w&.-]*+|of|for|and|the|de)\s){{0,5}}(?:{en_suffixes}))(?![\w])"
             rf"|(?<![\w])(?P<org2>(?:University|Institute|Academy) of(?: [A-Z][\w-]*+| and| the){{1,5}})")
         # Run only near a suffix word: the pattern otherwise starts at every capital letter.
-        self._en_org_rule = RegexRule("context/en-org-suffix", "ORG", self.en_org_suffix, 0.6, "context/en-org-suffix",
+        self._en_org_rule = RegexRule("context/en-org-suffix", "ORG", en_org_suffix, 0.6, "context/en-org-suffix",
                                       anchor=re.compile(rf"{en_suffixes}|University|Institute|Academy"))
 
     # --- people -----------------------------------------------------------

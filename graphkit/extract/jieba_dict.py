@@ -76,13 +76,17 @@ def load_prefix_dictionary(jieba) -> None:
 
 
 def _save(path: Path, value) -> None:
+    """Written to a temporary name and renamed: a process reading it never sees half a file."""
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".jieba-")
+    except OSError:
+        return
+    try:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         try:
             os.unlink(tmp)
-        except (OSError, UnboundLocalError):
+        except OSError:
             pass
