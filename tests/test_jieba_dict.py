@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 
@@ -61,3 +62,76 @@ def test_folder_others_can_write_is_never_used(tmp_path):
     reference = _run(REFERENCE, tmp_path / "unused")
     assert _run(SCRIPT, tmp_path) == reference
     assert _pickles(tmp_path) == []
+
+
+POSSEG_SCRIPT = """
+import sys
+from graphkit.extract.context import _posseg
+posseg = _posseg()
+import jieba
+print(jieba.dt.initialized, len(jieba.dt.FREQ), jieba.dt.total, len(posseg.dt.word_tag_tab))
+print(" ".join(f"{w}/{f}" for w, f in posseg.lcut("华为与麒麟软件在越南河内参加了开源峰会，熊伟发表演讲")))
+print("pkg_resources" in sys.modules)
+"""
+
+POSSEG_REFERENCE = """
+import jieba, logging
+jieba.setLogLevel(logging.WARNING)
+import jieba.posseg as posseg
+jieba.dt.initialize()
+print(jieba.dt.initialized, len(jieba.dt.FREQ), jieba.dt.total, len(posseg.dt.word_tag_tab))
+print(" ".join(f"{w}/{f}" for w, f in posseg.lcut("华为与麒麟软件在越南河内参加了开源峰会，熊伟发表演讲")))
+print(False)
+"""
+
+
+def _posseg_pickles(cache_home):
+    folder = cache_home / "graphkit"
+    return sorted(folder.glob("posseg-*.pickle")) if folder.exists() else []
+
+
+def test_posseg_pickle_is_written_then_read_with_jiebas_own_tags(tmp_path):
+    reference = _run(POSSEG_REFERENCE, tmp_path / "unused")
+    assert _run(POSSEG_SCRIPT, tmp_path) == reference
+    [pickle_file] = _posseg_pickles(tmp_path)
+    stamp = pickle_file.stat().st_mtime_ns
+    assert _run(POSSEG_SCRIPT, tmp_path) == reference       # read from the pickle
+    assert pickle_file.stat().st_mtime_ns == stamp
+
+
+def test_posseg_tags_equal_jiebas_own_table(tmp_path):
+    compare = """
+import jieba
+from graphkit.extract.context import _posseg
+table = dict(_posseg().dt.word_tag_tab)
+jieba.posseg.dt.load_word_tag(jieba.dt.get_dict_file())
+print(table == jieba.posseg.dt.word_tag_tab, len(table))
+"""
+    _run(POSSEG_SCRIPT, tmp_path)
+    assert _run(compare, tmp_path).startswith("True 349")     # read from the pickle
+
+
+def test_corrupt_posseg_pickle_falls_back_and_is_rewritten(tmp_path):
+    reference = _run(POSSEG_REFERENCE, tmp_path / "unused")
+    _run(POSSEG_SCRIPT, tmp_path)
+    [pickle_file] = _posseg_pickles(tmp_path)
+    pickle_file.write_bytes(b"\x80\x05not a pickle")
+    assert _run(POSSEG_SCRIPT, tmp_path) == reference
+    assert pickle_file.stat().st_size > 1_000_000
+
+
+def test_posseg_pickle_of_the_wrong_shape_is_ignored(tmp_path):
+    reference = _run(POSSEG_REFERENCE, tmp_path / "unused")
+    _run(POSSEG_SCRIPT, tmp_path)
+    [pickle_file] = _posseg_pickles(tmp_path)
+    pickle_file.write_bytes(pickle.dumps(({"华为": 1}, 1)))
+    assert _run(POSSEG_SCRIPT, tmp_path) == reference
+
+
+def test_posseg_folder_others_can_write_is_never_used(tmp_path):
+    folder = tmp_path / "graphkit"
+    folder.mkdir()
+    folder.chmod(0o777)
+    reference = _run(POSSEG_REFERENCE, tmp_path / "unused")
+    assert _run(POSSEG_SCRIPT, tmp_path) == reference
+    assert _posseg_pickles(tmp_path) == []
