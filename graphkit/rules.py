@@ -99,20 +99,28 @@ class RegexRule:
 
     def finditer(self, text: str, window: int = 80):
         """Matches of the pattern; with an anchor, only in windows around the anchor's hits
-        (a pattern whose every part is optional otherwise tries every position). Windows that
-        touch are merged, so dense anchors cost one linear scan, never more."""
+        (a pattern whose every part is optional otherwise tries every position)."""
         if self.anchor is None:
-            yield from self.pattern.finditer(text)
-            return
-        spans: list[list[int]] = []
-        for a in self.anchor.finditer(text):
-            lo, hi = max(0, a.start() - window), min(len(text), a.end() + window)
-            if spans and lo <= spans[-1][1]:
-                spans[-1][1] = hi
-            else:
-                spans.append([lo, hi])
+            return self.pattern.finditer(text)
+        hits = ((a.start(), a.end()) for a in self.anchor.finditer(text))
+        return self.finditer_windows(text, anchor_windows(hits, window, len(text)))
+
+    def finditer_windows(self, text: str, spans: list[tuple[int, int]]):
         for lo, hi in spans:
             yield from self.pattern.finditer(text, lo, hi)
+
+
+def anchor_windows(hits, window: int, length: int) -> list[tuple[int, int]]:
+    """(lo, hi) windows `window` characters around each (start, end) hit, sorted by start.
+    Windows that touch are merged, so dense anchors cost one linear scan, never more."""
+    spans: list[list[int]] = []
+    for start, end in hits:
+        lo, hi = max(0, start - window), min(length, end + window)
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hi)
+        else:
+            spans.append([lo, hi])
+    return [(lo, hi) for lo, hi in spans]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import bisect
 import re
 from dataclasses import replace
 
+from graphkit.extract.anchors import AnchorScanner
 from graphkit.extract.context import ContextRules
 from graphkit.extract.events import EventFinder, choose_main_event, date_main_event, scope_series_mentions
 from graphkit.extract.gazetteer import Gazetteer, lower_same_length
@@ -87,6 +88,7 @@ class Extractor:
         self.context = ContextRules(rules)
         self.events = EventFinder(rules)
         self.relations = RelationFinder(rules)
+        self.anchors = AnchorScanner([r for rs in rules.regexes.values() for r in rs] + list(self.context.regex_rules))
         self.report_title = re.compile("|".join(re.escape(w) for w in rules.words("report_titles")) or "(?!)", re.I)
         self.product_stopwords = frozenset(rules.words("product_stopwords"))
         self.org_names = frozenset(n.lower() for e in rules.gazetteer if e.label == "ORG" for n in e.names)
@@ -104,6 +106,7 @@ class Extractor:
         """(mentions, [(event, org naming it)])."""
         text, aid = clean.text, clean.article_id
         lowered = lower_same_length(text)
+        anchors = self.anchors.scan(text)
         candidates: list[Mention] = []
         for hit in self.gazetteer.find(text, lowered):
             if _inside_a_word(text, hit.start, hit.end):
@@ -116,24 +119,26 @@ class Extractor:
                 candidates.append(Mention(aid, entry.label, hit.text, hit.start, hit.end, entry.source,
                                           key=key, confidence=0.95))
         regexes = self.rules.regexes
-        candidates.extend(date_mentions(aid, text, regexes.get("DATE", ()), published))
-        candidates.extend(version_mentions(aid, text, regexes.get("VERSION", ())))
-        candidates.extend(self.events.shape_mentions(aid, text, regexes.get("EVENT", ()), published, clean.lang))
+        candidates.extend(date_mentions(aid, text, regexes.get("DATE", ()), published, anchors))
+        candidates.extend(version_mentions(aid, text, regexes.get("VERSION", ()), anchors))
+        candidates.extend(self.events.shape_mentions(aid, text, regexes.get("EVENT", ()), published, clean.lang,
+                                                     anchors))
         candidates.extend(named_mentions(aid, text, regexes.get("PRODUCT", ()), clean.lang,
-                                         self.product_stopwords, "PRODUCT", self.org_names))
+                                         self.product_stopwords, "PRODUCT", self.org_names, anchors))
         candidates.extend(named_mentions(aid, text, regexes.get("ORG", ()), clean.lang,
-                                         self.product_stopwords, "ORG"))
+                                         self.product_stopwords, "ORG", anchors=anchors))
         # Talk titles name things inside them (《软通动力基于openEuler的AI实训平台》): they sit beside
         # the other mentions instead of competing with them for the text.
-        talks = list(named_mentions(aid, text, regexes.get("TALK", ()), clean.lang, frozenset(), "TALK"))
+        talks = list(named_mentions(aid, text, regexes.get("TALK", ()), clean.lang, frozenset(), "TALK",
+                                    anchors=anchors))
         has_cjk = clean.lang == "zh" or re.search("[\u4e00-\u9fff]", text) is not None
         if has_cjk:
             candidates.extend(self.context.zh_people(aid, text))
             candidates.extend(self.context.zh_orgs(aid, text))
             candidates.extend(self.context.zh_list_orgs(aid, text))
             candidates.extend(self.context.zh_list_products(aid, text))
-        candidates.extend(self.context.en_people(aid, text))
-        candidates.extend(self.context.en_orgs(aid, text))
+        candidates.extend(self.context.en_people(aid, text, anchors))
+        candidates.extend(self.context.en_orgs(aid, text, anchors))
         if self.ner is not None:
             candidates.extend(self.ner.mentions(aid, text))
         candidates = _drop_context_over_gazetteer(_relabel_listed_products(candidates))

@@ -21,13 +21,9 @@ _CLAUSE_END = re.compile(r"[，。；：！？,;:!?\n（）()《》「」“”\
 def _posseg():
     """jieba's POS tagger, imported on first use (its dictionaries cost ~0.3 s to load from
     graphkit's pickle, ~1.2 s without)."""
-    import logging
+    from graphkit.extract.jieba_dict import load_jieba
 
-    from graphkit.extract.jieba_dict import import_jieba, load_posseg
-
-    jieba = import_jieba()
-    jieba.setLogLevel(logging.WARNING)
-    return load_posseg(jieba)
+    return load_jieba()
 
 
 class ContextRules:
@@ -190,9 +186,14 @@ class ContextRules:
         words = name.split()
         return bool(words) and not any(w in self.en_not_names for w in words)
 
-    def en_people(self, article_id: str, text: str):
+    @property
+    def regex_rules(self) -> tuple[RegexRule, ...]:
+        """The anchored rules built here, for the article's shared anchor scan."""
+        return tuple(r for r, _, _ in self._en_people_rules) + (self._en_org_rule,)
+
+    def en_people(self, article_id: str, text: str, anchors=None):
         for pattern, rule, conf in self._en_people_rules:
-            for m in pattern.finditer(text):
+            for m in (anchors.finditer(pattern) if anchors is not None else pattern.finditer(text)):
                 group = "name" if m.group("name") else "name2"
                 name = m.group(group)
                 # Drop leading capitalised non-names: "During Xiong Wei" -> "Xiong Wei".
@@ -289,8 +290,9 @@ class ContextRules:
                                   "context/zh-tech-list", confidence=0.55)
                 pos += len(part) + 1
 
-    def en_orgs(self, article_id: str, text: str):
-        for m in self._en_org_rule.finditer(text, window=200):
+    def en_orgs(self, article_id: str, text: str, anchors=None):
+        rule = self._en_org_rule
+        for m in (anchors.finditer(rule, 200) if anchors is not None else rule.finditer(text, window=200)):
             group = "org" if m.group("org") else "org2"
             name = m.group(group)
             words = name.split()

@@ -75,8 +75,8 @@ class EventFinder:
                        confidence=0.95 if year else 0.8, attrs=tuple(attrs))
 
     def shape_mentions(self, article_id: str, text: str, rules: tuple[RegexRule, ...], published: str | None,
-                       lang: str = ""):
-        return event_mentions(article_id, text, rules, published, lang)
+                       lang: str = "", anchors=None):
+        return event_mentions(article_id, text, rules, published, lang, anchors)
 
 
 def _is_meetup(name: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from graphkit.extract.anchors import ArticleAnchors
 from graphkit.rules import RegexRule
 from graphkit.slug import slugify
 from graphkit.types import Mention
@@ -17,6 +18,11 @@ MONTHS = {m: i for i, names in enumerate(
      ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
      ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for m in names}
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def matches(rule: RegexRule, text: str, anchors: ArticleAnchors | None, window: int = 80):
+    """The rule's matches, its anchors looked up in the article's shared scan when there is one."""
+    return anchors.finditer(rule, window) if anchors is not None else rule.finditer(text, window)
 
 
 def _group(match: re.Match, name: str) -> str | None:
@@ -43,9 +49,10 @@ def iso_date(year: int | None, month: int, day: int | None, published: str | Non
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def date_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], published: str | None):
+def date_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], published: str | None,
+                  anchors: ArticleAnchors | None = None):
     for rule in rules:
-        for m in rule.finditer(text):
+        for m in matches(rule, text, anchors):
             y = _group(m, "y")
             month = int(m.group("m")) if _group(m, "m") else MONTHS.get((_group(m, "mname") or "").lower().rstrip("."))
             if not month:
@@ -73,11 +80,12 @@ _NOT_PRODUCTS = {"cvss", "license", "licence", "score", "level", "python3", "ver
                  "page", "about", "over", "up", "and", "or", "the", "in", "on", "at", "to", "of"}
 
 
-def version_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...]):
+def version_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...],
+                     anchors: ArticleAnchors | None = None):
     """Versions; where two rules match overlapping text, the one earlier in the file wins."""
     taken = bytearray(len(text) + 1)
     for rule in rules:
-        for m in rule.finditer(text):
+        for m in matches(rule, text, anchors):
             v = _group(m, "v") or _group(m, "v2")
             if not v or any(taken[m.start():m.end()]):
                 continue
@@ -125,12 +133,12 @@ _EN_GENERIC = {"summit", "conference", "con", "day", "days", "meetup", "meet-up"
 
 
 def event_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], published: str | None,
-                   lang: str = ""):
+                   lang: str = "", anchors: ArticleAnchors | None = None):
     """Events by name shape; the series gazetteer catches the known ones first."""
     for rule in rules:
         if rule.lang and rule.lang != lang:
             continue
-        for m in rule.finditer(text):
+        for m in matches(rule, text, anchors):
             name = m.group("name")
             start = m.start("name")
             if rule.id.startswith("zh"):
@@ -169,13 +177,14 @@ def event_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], pub
 
 
 def named_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], lang: str,
-                   stopwords: frozenset[str], label: str, known_orgs: frozenset[str] = frozenset()):
+                   stopwords: frozenset[str], label: str, known_orgs: frozenset[str] = frozenset(),
+                   anchors: ArticleAnchors | None = None):
     """Names by shape (group `name`): CamelCase tools, `LTF框架`; stop words are never names,
     nor are compounds of a known organisation (OpenAtom-openEuler, openEuler-related)."""
     for rule in rules:
         if rule.lang and rule.lang != lang:
             continue
-        for m in rule.finditer(text):
+        for m in matches(rule, text, anchors):
             name = m.group("name").strip()
             if not name or name in stopwords or len(name) < 2:
                 continue

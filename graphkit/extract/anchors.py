@@ -1,0 +1,176 @@
+"""The anchor words of every regex rule, found in one Aho-Corasick pass per article.
+
+A rule's `anchor` (rules/patterns/*.yaml) names words every match contains;
+the pattern then runs only in windows around them (`RegexRule.finditer`).
+Scanning an article once per anchor regex cost more than the patterns: an
+alternation of words (`Summit|Conference|...`, a list of job titles) gives
+Python's `re` no prefix to skip ahead with, so it tries every position, ~7 ns
+a character, for each of ~25 anchors. Most anchors are finite sets of words:
+they are expanded here and all found in one pass. The others (`\\d\\.\\d`) keep
+their regex.
+
+Assertions (`\\b`, lookarounds) cannot be expanded: words found by an anchor
+that has them are checked with the anchor's regex at their start.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+
+import ahocorasick
+
+try:                                    # the parser behind `re`, public as sre_parse before 3.11
+    from re import _parser as _sre
+except ImportError:                     # pragma: no cover
+    import sre_parse as _sre
+
+from graphkit.rules import RegexRule, anchor_windows
+
+__all__ = ["AnchorScanner", "ArticleAnchors", "literal_words"]
+
+_MAX_WORDS = 4096       # larger expansions (\w, [a-z]{3}) stay regexes
+_IGNORED = {_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT}
+
+
+def literal_words(pattern: re.Pattern | str) -> tuple[frozenset[str], bool] | None:
+    """(the strings `pattern` can match, whether it has no assertions), or None when they
+    are not a small finite set.
+
+    >>> words, exact = literal_words(r"\\b(?:Mr|Dr)s?\\b")
+    >>> sorted(words), exact
+    (['Dr', 'Drs', 'Mr', 'Mrs'], False)
+    """
+    source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+    flags = pattern.flags if isinstance(pattern, re.Pattern) else 0
+    if flags & re.IGNORECASE or not isinstance(source, str):
+        return None
+    ignored: list = []
+    try:
+        words = _expand(_sre.parse(source, flags), ignored, prefix_only=True)
+    except (re.error, _TooMany):
+        return None
+    if words is None or "" in words:
+        return None             # an anchor that can match nothing anchors nothing
+    return frozenset(words), not ignored
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _expand(items, ignored: list, prefix_only: bool = False) -> set[str] | None:
+    """Strings a parsed sequence matches, or None when it is not a finite set of literals.
+    Assertions are skipped and appended to `ignored`; with `prefix_only`, so is the rest
+    of the sequence after its first part that does not expand (`(?:19|20)\\d\\d` -> 19, 20)."""
+    out = {""}
+    for op, av in items:
+        if op in _IGNORED:
+            ignored.append(op)
+            continue
+        if op is _sre.LITERAL:
+            options = {chr(av)}
+        elif op is _sre.IN:
+            options = _charset(av)
+        elif op is _sre.BRANCH:
+            options = set()
+            for alternative in av[1]:
+                sub = _expand(alternative, ignored)
+                if sub is None:
+                    return None
+                options |= sub
+        elif op is _sre.SUBPATTERN:
+            options = _expand(av[-1], ignored)
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[1] <= 1:
+            sub = _expand(av[2], ignored)
+            options = None if sub is None else (sub | {""} if av[0] == 0 else sub)
+        elif op is _sre.ATOMIC_GROUP:
+            options = _expand(av, ignored)
+        else:
+            options = None
+        if options is None:
+            if prefix_only and out != {""}:
+                ignored.append(op)
+                return out
+            return None
+        if len(out) * len(options) > _MAX_WORDS:
+            raise _TooMany
+        out = {a + b for a, b in itertools.product(out, options)}
+    return out
+
+
+def _charset(items) -> set[str] | None:
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _sre.LITERAL:
+            chars.add(chr(av))
+        elif op is _sre.RANGE and av[1] - av[0] < 64:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        else:
+            return None         # negated sets, categories (\d), wide ranges
+    return chars
+
+
+class AnchorScanner:
+    """The anchors of a set of rules, compiled once per process."""
+
+    def __init__(self, rules: Iterable[RegexRule]):
+        self._groups: dict[str, int] = {}           # anchor regex source -> group number
+        self._regex: dict[int, re.Pattern] = {}     # groups found by their own regex
+        self._check: dict[int, re.Pattern] = {}     # groups whose words need their assertions checked
+        words_of: dict[str, set[int]] = {}
+        for rule in rules:
+            if rule.anchor is None or rule.anchor.pattern in self._groups:
+                continue
+            group = self._groups[rule.anchor.pattern] = len(self._groups)
+            expanded = literal_words(rule.anchor)
+            if expanded is None:
+                self._regex[group] = rule.anchor
+                continue
+            words, exact = expanded
+            if not exact:
+                self._check[group] = rule.anchor
+            for word in words:
+                words_of.setdefault(word, set()).add(group)
+        self._automaton = None
+        if words_of:
+            self._automaton = ahocorasick.Automaton()
+            for word, groups in words_of.items():
+                self._automaton.add_word(word, (len(word), tuple(sorted(groups))))
+            self._automaton.make_automaton()
+
+    def scan(self, text: str) -> ArticleAnchors:
+        return ArticleAnchors(self, text)
+
+
+class ArticleAnchors:
+    """One article's anchor hits, found on first use by one pass over the text."""
+
+    def __init__(self, scanner: AnchorScanner, text: str):
+        self.scanner = scanner
+        self.text = text
+        self._hits: dict[int, list[tuple[int, int]]] | None = None
+
+    def finditer(self, rule: RegexRule, window: int = 80) -> Iterator[re.Match]:
+        """`rule.finditer(text, window)`, with the anchors found in the shared pass."""
+        group = self.scanner._groups.get(rule.anchor.pattern) if rule.anchor is not None else None
+        if group is None or group in self.scanner._regex:
+            return rule.finditer(self.text, window)
+        hits = self._all_hits().get(group, ())
+        check = self.scanner._check.get(group)
+        if check is not None:
+            # A word where the anchor's assertions fail (`of` in `often` for `\bof\b`) is no hit.
+            hits = [m.span() for m in (check.match(self.text, s) for s in sorted({s for s, _ in hits})) if m]
+        return rule.finditer_windows(self.text, anchor_windows(sorted(hits), window, len(self.text)))
+
+    def _all_hits(self) -> dict[int, list[tuple[int, int]]]:
+        if self._hits is None:
+            hits: dict[int, list[tuple[int, int]]] = {}
+            automaton = self.scanner._automaton
+            if automaton is not None:
+                for end_index, (length, groups) in automaton.iter(self.text):
+                    span = (end_index - length + 1, end_index + 1)
+                    for group in groups:
+                        hits.setdefault(group, []).append(span)
+            self._hits = hits
+        return self._hits
