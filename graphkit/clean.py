@@ -32,7 +32,7 @@ import unicodedata
 
 from graphkit.types import Article, CleanText, Link
 
-__all__ = ["clean_article", "normalize_text", "split_sentences"]
+__all__ = ["clean_article", "load_tables", "normalize_text", "split_sentences"]
 
 # ---------------------------------------------------------------------------
 # Character classes
@@ -132,6 +132,12 @@ def _build_tables() -> None:
                 ranges.append(_range(run[0], run[-1]))
                 run = []
     _candidate_re = re.compile("[^" + "".join(ranges) + "]")
+
+
+def load_tables() -> None:
+    """Build the NFKC tables now (before forking workers, which then share them)."""
+    if _candidate_re is None:
+        _build_tables()
 
 
 def _range(lo: int, hi: int) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,27 @@ def test_parallel_cli_jobs_2_matches_jobs_1(tmp_path, always_pool):
                      "--no-report", "--quiet", "--no-cache"]) == 0
     assert (tmp_path / "1" / "graph.json").read_bytes() == (tmp_path / "2" / "graph.json").read_bytes()
     assert not (tmp_path / "1" / "graph.cache.sqlite").exists()
+
+
+def _tables_already_loaded(_):
+    """In a worker, before any article: were the parent's tables inherited?"""
+    import sys
+
+    import jieba
+
+    from graphkit import clean, pipeline
+
+    return (jieba.dt.initialized, len(sys.modules["jieba.posseg"].dt.word_tag_tab) > 300_000,
+            clean._candidate_re is not None, "pypinyin" in sys.modules, bool(pipeline._EXTRACTOR))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork start method only")
+def test_parallel_forked_workers_inherit_loaded_tables():
+    from graphkit.rules import load_rules
+
+    pool = parallel._Pool(2, load_rules())
+    try:
+        seen = list(pool.map(_tables_already_loaded, range(2)))
+    finally:
+        pool.close()
+    assert seen == [(True, True, True, True, True)] * 2
