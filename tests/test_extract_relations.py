@@ -156,3 +156,30 @@ def test_relations_objects_of_a_verb_do_not_take_part(extractor):
     ex = _extract(extractor, "EulerPulisher可以对接AWS、华为云、腾讯云、阿里云等主流云平台，自动化发布、测试各类镜像。",
                   title="openEuler邀您一起玩转 KubeCon China 2023", published="2023-09-27")
     assert not [r for r in ex.relations if r.type == "PARTICIPATED_IN"]
+
+
+@pytest.mark.parametrize("text", [
+    "在其他分会场，专家们分享了实践。", "Meanwhile, in OTHER TRACKS the talks went on.", "In other words, nothing.",
+    "İstanbul: other sessions followed.", "ΣΟΦΙΑ ΣΑΣ other venues", "其他方面", "",
+])
+def test_relations_other_sessions_shortcut_agrees_with_the_regex(text):
+    from graphkit.extract.relations import _OTHER_SESSIONS, _mentions_other_sessions
+    assert _mentions_other_sessions(text, text.lower()) == (_OTHER_SESSIONS.search(text) is not None)
+
+
+@pytest.mark.parametrize("text", ["İstanbul Summit", "ΟΔΟΣ ΣΑΣ", "openEuler 发布", "plain ascii"])
+def test_relations_lowered_slices_match_lowered_sentences(text):
+    from graphkit.extract.relations import _lines_up
+    lowered = text.lower()
+    if _lines_up(text, lowered):
+        assert all(lowered[s:e] == text[s:e].lower() for s in range(len(text)) for e in range(s, len(text) + 1))
+    else:
+        assert "İ" in text or "Σ" in text
+
+
+@pytest.mark.parametrize("low", ["华为发布了并展示了产品", "showcased and presented", "nothing here", ""])
+def test_relations_last_trigger_start_is_the_last_rfind(extractor, low):
+    from graphkit.extract.relations import _last_start
+    finder = extractor.relations
+    expected = max((low.rfind(t) for t in finder.triggers["SHOWCASED"]), default=-1)
+    assert _last_start(finder._trigger_starts["SHOWCASED"], low) == expected

@@ -46,7 +46,17 @@ class RelationFinder:
         self.held_strict = tuple(w.lower() for w in rules.words("held_strict"))
         self.release_blockers = tuple(w.lower() for w in rules.words("released_blockers"))
         self.zh_roles = tuple(sorted(rules.words("zh_roles"), key=len, reverse=True))
+        # Substring and suffix tests over word lists, as one regex or one endswith(tuple) call.
+        self._en_title_re = re.compile(word_alternation(self.en_titles))
+        self._zh_role_re = re.compile(word_alternation(self.zh_roles))
+        # Where a trigger word starts, at every position (zero-width): the last one is the max of rfind.
+        self._trigger_starts = {kind: re.compile(f"(?=(?:{word_alternation(words)}))")
+                                for kind, words in self.triggers.items()}
         self.openeuler = next((e for e in rules.gazetteer if e.label == "ORG" and e.id == "openeuler"), None)
+
+    def _may_be_openeuler(self, versions: list[Mention]) -> bool:
+        """A version with no ORG in its sentence is openEuler's when its key says so."""
+        return self.openeuler is not None and any(v.key.startswith("openeuler") for v in versions)
 
     def _strict_held(self, low: str) -> bool:
         return any(t in low for t in self.held_strict)
@@ -61,29 +71,30 @@ class RelationFinder:
         body_paragraphs = [p for p in clean.paragraphs if p[0] >= clean.title_end]
         lead_end = body_paragraphs[0][1] if body_paragraphs else clean.title_end
         affiliation: dict[str, Mention] = {}
-        section_event = _SectionScope(clean, main)
+        lowered = text.lower()
+        slices_lower = _lines_up(text, lowered)
+        section_event = _SectionScope(clean, main, lowered)
         for s, e in clean.sentences:
             lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
-            here = mentions[lo:hi]
-            local = section_event.step(s, e, [m for m in here if m.label == "EVENT"])
-            if not here:
+            if lo == hi:
+                section_event.skip(s, e)
                 continue
+            by = _by_label(mentions[lo:hi])
+            events = by["EVENT"]
             sentence = text[s:e]
-            low = sentence.lower()
+            low = lowered[s:e] if slices_lower else sentence.lower()
+            local = section_event.step(s, e, events, low)
 
             def rel(kind, src, dst, conf, rule, role=""):
                 out.append(Relation(clean.article_id, kind, src, dst, f"relations/{rule}", (s, e),
                                     sentence, round(conf, 3), role))
 
-            by = {label: [m for m in here if m.label == label] for label in
-                  ("ORG", "PERSON", "EVENT", "VENUE", "DATE", "VERSION", "PRODUCT", "TALK")}
-            events = by["EVENT"]
             scoped = events or local
             scope_conf = 1.0 if events else 0.75
             in_lead = s < lead_end
             previous = None
             people_starts = [p.start for p in by["PERSON"]]
-            for person in by["PERSON"]:
+            for person in (by["PERSON"] if by["ORG"] else _NONE):     # no ORG, no affiliation
                 org, role = self._affiliation(text, person, by["ORG"], people_starts)
                 if org is None and previous is not None and previous[1] is not None \
                         and _LIST_GAP.fullmatch(text[previous[0].end:person.start]):
@@ -110,30 +121,32 @@ class RelationFinder:
                             if len(gap) <= 60 and _EN_CHAIN.fullmatch(gap):
                                 rel("AFFILIATED_WITH", person, later, 0.7 * person.confidence, "affiliation-chain")
                             break
-            if by["ORG"] and self._has("PARTICIPATED_IN", low):
+            # Each block is skipped before its trigger search when it could add nothing.
+            if by["ORG"] and scoped and self._has("PARTICIPATED_IN", low):
                 for org in by["ORG"]:
                     if not events and self._is_object(text, org, by["ORG"]):
                         continue
                     for event in scoped:
                         if event is not None and not _inside_event_name(org, event):
                             rel("PARTICIPATED_IN", org, event, 0.8 * scope_conf * org.confidence, "participation-trigger")
-            if by["PERSON"] and self._has("PRESENTED_AT", low):
+            presented_at = (scoped if events else section_event.speakers_scope(scoped)) if by["PERSON"] else _NONE
+            if presented_at and self._has("PRESENTED_AT", low):
                 for person in by["PERSON"]:
-                    for event in (scoped if events else section_event.speakers_scope(scoped)):
+                    for event in presented_at:
                         rel("PRESENTED_AT", person, event, 0.8 * scope_conf * person.confidence, "presentation-trigger")
                         org = affiliation.get(person.key or person.text)
                         if org is not None:
                             rel("PARTICIPATED_IN", org, event, 0.7 * scope_conf, "presenter-affiliation")
-            if (by["VENUE"] or by["DATE"]) and (events or in_lead or (main is None and local and self._strict_held(low))) \
+            if (by["VENUE"] or by["DATE"]) and scoped and (events or in_lead or (main is None and local and self._strict_held(low))) \
                     and self._has("HELD", low):
                 venues = by["VENUE"]
                 specific = [v for v in venues if v.text not in self.countries]
-                for event in (events or scoped):
+                for event in scoped:
                     for venue in (specific or venues):
                         rel("HELD_AT", event, venue, 0.85 * scope_conf, "held-venue")
                     for date in by["DATE"]:
                         rel("HELD_ON", event, date, 0.85 * scope_conf * date.confidence, "held-date")
-            if by["PRODUCT"] and self._has("SHOWCASED", low):
+            if by["PRODUCT"] and (by["ORG"] or (by["PERSON"] and affiliation)) and self._has("SHOWCASED", low):
                 for product in by["PRODUCT"]:
                     orgs = self._subjects(text, product, by["ORG"], "SHOWCASED", s)
                     if not orgs:
@@ -141,18 +154,19 @@ class RelationFinder:
                                 if (p.key or p.text) in affiliation][:1]
                     for org in orgs:
                         rel("SHOWCASED", org, product, 0.75 * org.confidence, "showcase-trigger")
-            for talk in [m for m in here if m.label == "TALK"]:
+            for talk in by["TALK"]:
                 # 熊伟发表了题为《…》的主旨演讲: the speaker gave the talk, at the event in scope.
                 speakers = [p for p in by["PERSON"] if p.end <= talk.start] or by["PERSON"][:1]
                 for person in speakers[-1:]:
                     rel("PRESENTED", person, talk, 0.8 * person.confidence, "talk-title")
                 for event in (events or section_event.speakers_scope(scoped))[-1:]:   # the most specific
                     rel("AT", talk, event, 0.75 * scope_conf, "talk-title")
-            for product in by["PRODUCT"]:
+            for product in (by["PRODUCT"] if by["ORG"] else _NONE):
                 owner = next((o for o in by["ORG"] if o.end + 1 == product.start and text[o.end] == "的"), None)
                 if owner is not None:
                     rel("SHOWCASED", owner, product, 0.6 * owner.confidence, "possessive")
-            if by["VERSION"] and self._has("RELEASED", low) and not any(b in low for b in self.release_blockers):
+            if by["VERSION"] and (by["ORG"] or self._may_be_openeuler(by["VERSION"])) \
+                    and self._has("RELEASED", low) and not any(b in low for b in self.release_blockers):
                 for version in by["VERSION"]:
                     orgs = self._subjects(text, version, by["ORG"], "RELEASED", s)
                     if not orgs and version.key.startswith("openeuler") and self.openeuler is not None:
@@ -176,16 +190,17 @@ class RelationFinder:
     def _is_object(self, text: str, org: Mention, orgs: list[Mention]) -> bool:
         """The organisation (or the list it is in) follows a verb that acts on it."""
         start = _list_ending_at(text, org, orgs)[-1].start
-        before = text[max(0, start - 6):start].rstrip()
-        return any(before.endswith(v) for v in self.object_verbs)
+        return text[max(0, start - 6):start].rstrip().endswith(self.object_verbs)
+
+    def _has_title(self, gap: str) -> bool:
+        return self._en_title_re.search(gap.lower()) is not None
 
     def _starts_with_role(self, after: str) -> bool:
         after = after.lstrip(" 的")
-        return any(after.startswith(r) or r in after[:10] for r in self.zh_roles)
+        return after.startswith(self.zh_roles) or self._zh_role_re.search(after[:10]) is not None
 
     def _ends_with_role(self, gap: str) -> bool:
-        gap = gap.rstrip(" ：:")
-        return any(gap.endswith(r) for r in self.zh_roles)
+        return gap.rstrip(" ：:").endswith(self.zh_roles)
 
     def _subjects(self, text: str, target: Mention, orgs: list[Mention], kind: str,
                   sentence_start: int = 0) -> list[Mention]:
@@ -202,7 +217,7 @@ class RelationFinder:
             # (openEuler … has developed … GMEM), never one named after the trigger
             # (该项目展示了…结合openEuler与OpenHarmony).
             low = text[sentence_start:target.start].lower()
-            cut = max((low.rfind(t) for t in self.triggers[kind]), default=-1)
+            cut = _last_start(self._trigger_starts[kind], low)
             ahead = [o for o in before if cut >= 0 and o.end <= sentence_start + cut]
             head = ahead[-1] if ahead else None
         if head is None:
@@ -221,14 +236,14 @@ class RelationFinder:
                     and self._ends_with_role(gap)
                 if (len(gap) <= 24 and not _ZH_GAP_BREAK.search(gap) and not gap.isspace()) or gap in ("的", "") or role_gap:
                     best, role = org, gap.strip(" 的&")
-                elif _EN_BEFORE.match(gap) and any(t in gap.lower() for t in self.en_titles):
+                elif _EN_BEFORE.match(gap) and self._has_title(gap):
                     best, role = org, gap.strip(" ,'’s")
             elif org.start >= person.end and best is None:
                 gap = text[person.end:org.start]
                 # Speaker：李航   深圳软件行业协会副秘书长 (agenda lines: name, organisation, role)
                 if gap.strip(" \t　") == "" and gap and self._starts_with_role(text[org.end:org.end + 12]):
                     return org, text[org.end:org.end + 12].split("\n")[0].strip()
-                if _EN_AFTER_FROM.match(gap) or (_EN_AFTER.match(gap) and any(t in gap.lower() for t in self.en_titles)):
+                if _EN_AFTER_FROM.match(gap) or (_EN_AFTER.match(gap) and self._has_title(gap)):
                     role = re.sub(r"^,?\s*(?:(?:the|a|an)\s+)?|\s*\b(?:of|at|from|with|for)\s+(?:the\s+)?$", "", gap)
                     return org, role.strip(" (")
         if best is None and person.attr("role"):
@@ -244,7 +259,7 @@ class _SectionScope:
     reports have no main event: each section reports its own.
     """
 
-    def __init__(self, clean: CleanText, main: Mention | None):
+    def __init__(self, clean: CleanText, main: Mention | None, lowered: str):
         self.text = clean.text
         self.main = main
         # With a main event, a sub-event (a track, a sub-forum) holds for its paragraph only;
@@ -254,17 +269,23 @@ class _SectionScope:
         else:
             self.headings = sorted(s for s, e in clean.paragraphs
                                    if _is_heading(clean.text[s:e]) and s >= clean.title_end)
+        self.other_sessions = _mentions_other_sessions(clean.text, lowered)
         self.current: Mention | None = None
         self.last: Mention | None = None
         self.sub: Mention | None = None      # the sub-forum whose talks the report walks through
         self.section = -1
 
-    def step(self, s: int, e: int, events: list[Mention]) -> list[Mention]:
+    def skip(self, s: int, e: int) -> None:
+        """Pass a sentence whose scope nobody asks for: only the state that later sentences see."""
         section = bisect.bisect_right(self.headings, s)
         if section != self.section:
             self.section, self.current = section, None
-        if _OTHER_SESSIONS.search(self.text[s:e]):
+        if self.other_sessions and _OTHER_SESSIONS.search(self.text[s:e]):
             self.sub = None                 # 在其他分会场 / in other tracks: no longer that sub-forum
+
+    def step(self, s: int, e: int, events: list[Mention], low: str) -> list[Mention]:
+        """The events the sentence text[s:e] (`low` in lower case) speaks of."""
+        self.skip(s, e)
         if events:
             self.current = self.last = events[-1]
             if self.main is not None:
@@ -272,7 +293,8 @@ class _SectionScope:
                 self.sub = subs[-1] if subs else self.sub
             return events
         current = self.current
-        if current is None and self.main is None and self.last is not None and _ANAPHOR.search(self.text[s:e]):
+        if current is None and self.main is None and self.last is not None \
+                and _may_be_anaphor(self.text[s:e], low) and _ANAPHOR.search(self.text[s:e]):
             current = self.last         # 在本次峰会上 / at the summit: the event last named
         scope = [current] if current is not None else []
         if self.main is not None and all(m.key != self.main.key for m in scope):
@@ -289,6 +311,65 @@ class _SectionScope:
 
 _OTHER_SESSIONS = re.compile(r"其他(?:分会场|分论坛|论坛|会场|专场)|other (?:tracks|sessions|forums|sub-forums|venues)", re.I)
 _ANAPHOR = re.compile(r"本次|此次|这次|该次|会上|大会上|峰会上|现场|活动中|期间|\b(?:the|this) (?:summit|event|conference|meetup|forum|gathering|workshop)\b|during the", re.I)
+
+
+_NONE: tuple = ()
+_LABELS = ("ORG", "PERSON", "EVENT", "VENUE", "DATE", "VERSION", "PRODUCT", "TALK")
+
+
+def _by_label(here: list[Mention]) -> dict[str, list[Mention]]:
+    """The sentence's mentions per label, in text order; every label present, maybe empty."""
+    by = dict.fromkeys(_LABELS, _NONE)
+    for m in here:
+        group = by.get(m.label)
+        if group:
+            group.append(m)
+        elif group is not None:         # a label no relation uses is left out
+            by[m.label] = [m]
+    return by
+
+
+def _lines_up(text: str, lowered: str) -> bool:
+    """Whether lowered[s:e] == text[s:e].lower() for every s, e: str.lower works per
+    character except for İ (two characters) and Σ (final sigma depends on context)."""
+    return len(lowered) == len(text) and "Σ" not in text
+
+
+def _last_start(starts: re.Pattern, low: str) -> int:
+    """The last position a `starts` match begins at, or -1."""
+    last = -1
+    for match in starts.finditer(low):
+        last = match.start()
+    return last
+
+
+# Every _ANAPHOR match contains one of these or, in any case, "th" (only ASCII letters
+# match t and h under re.I).
+_ANAPHOR_ZH = ("本次", "此次", "这次", "该次", "会上", "现场", "活动中", "期间")
+
+
+def _may_be_anaphor(sentence: str, low: str) -> bool:
+    """False when _ANAPHOR cannot match `sentence` (`low` is its lower case): saves the search."""
+    return "th" in low or any(w in sentence for w in _ANAPHOR_ZH)
+
+
+def _mentions_other_sessions(text: str, lowered: str) -> bool:
+    """Whether _OTHER_SESSIONS matches anywhere in `text`; if not, it matches none of its sentences
+    (no anchors, no \\b). Its matches start at 其他 or (any case; only ASCII letters match o, t, h,
+    e, r under re.I) "other ", so only those places are tried when `lowered` lines up with `text`."""
+    if not _lines_up(text, lowered):
+        return _OTHER_SESSIONS.search(text) is not None
+    return any(_OTHER_SESSIONS.match(text, at) for at in _places(text, "其他") + _places(lowered, "other "))
+
+
+def _places(text: str, word: str) -> list[int]:
+    """Every offset `word` starts at in `text`."""
+    out = []
+    at = text.find(word)
+    while at >= 0:
+        out.append(at)
+        at = text.find(word, at + 1)
+    return out
 
 
 def _is_heading(paragraph: str) -> bool:
