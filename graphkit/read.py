@@ -340,7 +340,7 @@ def _decode(path: Path, raw: bytes, warnings: list[str]) -> str:
                                        stage="read") from None
                 warnings.append(f"replaced {bad} invalid UTF-8 byte sequence(s) with U+FFFD")
                 text = lenient
-    controls = len(_CONTROL.findall(text[:65536]))
+    controls = len(_CONTROL.findall(text, 0, 65536))
     if controls > 0.05 * min(len(text), 65536):
         raise ArticleError(path, f"binary file ({controls} control characters in the first 64 KiB)",
                            stage="read")
@@ -569,10 +569,14 @@ def detect_lang(text: str) -> str:
     >>> detect_lang("openEuler 24.03 LTS版本发布"), detect_lang("openEuler 24.03 LTS released")
     ('zh', 'en')
     """
-    letters = sum(map(len, _LETTER_RUN.findall(text)))     # runs: far fewer objects than chars
-    if not letters:
+    cjk = sum(map(len, _CJK_RUN.findall(text)))        # runs: far fewer objects than chars
+    if not cjk:
         return "en"
-    cjk = sum(map(len, _CJK_RUN.findall(text)))
+    if cjk >= 0.1 * len(text):
+        # at least 10 % of any number of letters: counting them (the costly part) is
+        # needed only to see there is one (kana marks such as U+3099 are not letters)
+        return "zh" if _LETTER_RUN.search(text) else "en"
+    letters = sum(map(len, _LETTER_RUN.findall(text)))
     return "zh" if cjk >= 0.1 * letters else "en"
 
 
