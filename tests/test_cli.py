@@ -98,3 +98,22 @@ def test_cli_docs_list_exit_statuses():
     for status in ("| 0 |", "| 1 |", "| 2 |"):
         assert status in text
     assert "--strict" in text and "errors.jsonl" in text and ".graphkit.lock" in text
+
+
+def test_cli_help_imports_neither_networkx_nor_the_pipeline():
+    """`make_parser` imports every command: their heavy imports wait until they run."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from graphkit.cli import make_parser; make_parser(); "
+              "print(sorted(m for m in ('networkx', 'graphkit.pipeline', 'graphkit.analysis.facts', "
+              "'jieba', 'yaml') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_cli_diff_gap_days_default_is_the_analysis_default():
+    from graphkit.analysis.diff import DEFAULT_GAP_DAYS
+    from graphkit.commands import diff
+
+    assert diff.DEFAULT_GAP_DAYS == DEFAULT_GAP_DAYS

@@ -9,8 +9,10 @@ import argparse
 import json
 from pathlib import Path
 
-from graphkit.analysis.diff import DEFAULT_GAP_DAYS, diff_graphs, render_markdown, to_data
-from graphkit.analysis.load import load_graph
+# graphkit.analysis (and networkx, ~0.2 s) is imported only when the command
+# runs: `make_parser` imports every command, for any command and for --help.
+# The same number as graphkit.analysis.diff.DEFAULT_GAP_DAYS (a test checks it).
+DEFAULT_GAP_DAYS = 180
 
 EPILOG = """\
 Lists new partners, new events, partners seen again after a long gap, and new
@@ -48,6 +50,9 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from graphkit.analysis.diff import diff_graphs, render_markdown, to_data
+    from graphkit.analysis.load import load_graph
+
     old, new = load_graph(args.old), load_graph(args.new)
     diff = diff_graphs(old, new, gap_days=args.gap_days, old_name=str(args.old),
                        new_name=str(args.new))

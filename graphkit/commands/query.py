@@ -10,10 +10,8 @@ import argparse
 import json
 from pathlib import Path
 
-from graphkit.analysis import query
-from graphkit.analysis.facts import Facts
-from graphkit.analysis.load import load_graph
-from graphkit.analysis.names import AmbiguousNameError, NameLookupError
+# graphkit.analysis (and networkx, ~0.2 s) is imported only when the command
+# runs: `make_parser` imports every command, for any command and for --help.
 
 EPILOG = """\
 Names match labels, aliases and ids in either language, ignoring case,
@@ -70,7 +68,9 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def _ask(facts: Facts, args: argparse.Namespace):
+def _ask(facts, args: argparse.Namespace):
+    from graphkit.analysis import query
+
     if args.what == "org":
         return query.org_profile(facts, args.name)
     if args.what == "event":
@@ -87,6 +87,11 @@ def _dump(data) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from graphkit.analysis import query
+    from graphkit.analysis.facts import Facts
+    from graphkit.analysis.load import load_graph
+    from graphkit.analysis.names import AmbiguousNameError, NameLookupError
+
     facts = Facts(load_graph(args.out_dir))
     try:
         result = _ask(facts, args)

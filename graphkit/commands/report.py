@@ -9,10 +9,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from graphkit.analysis.facts import Filters, check_date
-from graphkit.analysis.load import load_graph
-from graphkit.analysis.report import write_report
 from graphkit.errors import GraphkitError
+
+# graphkit.analysis (and networkx, ~0.2 s) is imported only when the command
+# runs: `make_parser` imports every command, for any command and for --help.
 
 EPILOG = """\
 Writes report.md, report.html, participation.csv and, when matplotlib is
@@ -26,6 +26,8 @@ Example:
 
 def date_arg(text: str) -> str:
     """argparse type for --since/--until: YYYY, YYYY-MM or YYYY-MM-DD."""
+    from graphkit.analysis.facts import check_date
+
     try:
         return check_date(text)
     except GraphkitError as exc:
@@ -58,6 +60,10 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from graphkit.analysis.facts import Filters
+    from graphkit.analysis.load import load_graph
+    from graphkit.analysis.report import write_report
+
     if args.since and args.until and args.since > args.until:
         raise GraphkitError(f"--since {args.since} is after --until {args.until}")
     G = load_graph(args.out_dir)
