@@ -26,7 +26,8 @@ ARTICLE_ROOTS = [ROOT / "examples" / "articles", ROOT.parent / "shared" / "corpu
     (r"\.\d", {"."}, False),
 ])
 def test_anchors_expand_to_words(anchor, words, exact):
-    assert literal_words(anchor) == (frozenset(words), exact)
+    e = literal_words(anchor)
+    assert (e.words, e.exact, e.folded) == (frozenset(words), exact, False)
 
 
 @pytest.mark.parametrize("anchor", [
@@ -39,8 +40,18 @@ def test_anchors_that_do_not_expand(anchor):
     assert literal_words(anchor) is None
 
 
-def test_anchors_ignorecase_stays_a_regex():
-    assert literal_words(re.compile("summit", re.I)) is None
+def test_anchors_ignoring_case_expand_in_lower_case():
+    e = literal_words(re.compile("Summit|[Pp]artners", re.I))
+    assert (e.words, e.exact, e.folded) == ({"summit", "partners"}, True, True)
+    assert literal_words("(?i:Summit)|Forum") is None      # case ignored in one part only
+
+
+def test_anchors_ignoring_case_find_any_case():
+    rule = RegexRule("r", "ORG", re.compile(r"(?i:partners) such as \w+"), 1.0, "r",
+                     anchor=re.compile(r"partners", re.I))
+    text = "PARTNERS such as Acme. " + "x" * 100 + " Partners such as Beta. partners such as Gamma"
+    found = [m.group(0) for m in AnchorScanner([rule]).scan(text).finditer(rule, 20)]
+    assert found == ["PARTNERS such as Acme", "Partners such as Beta", "partners such as Gamma"]
 
 
 def _spans(matches):

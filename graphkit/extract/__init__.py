@@ -106,7 +106,7 @@ class Extractor:
         """(mentions, [(event, org naming it)])."""
         text, aid = clean.text, clean.article_id
         lowered = lower_same_length(text)
-        anchors = self.anchors.scan(text)
+        anchors = self.anchors.scan(text, lowered)
         candidates: list[Mention] = []
         for hit in self.gazetteer.find(text, lowered):
             if _inside_a_word(text, hit.start, hit.end):
@@ -133,9 +133,9 @@ class Extractor:
                                     anchors=anchors))
         has_cjk = clean.lang == "zh" or re.search("[\u4e00-\u9fff]", text) is not None
         if has_cjk:
-            candidates.extend(self.context.zh_people(aid, text))
+            candidates.extend(self.context.zh_people(aid, text, anchors))
             candidates.extend(self.context.zh_orgs(aid, text))
-            candidates.extend(self.context.zh_list_orgs(aid, text))
+            candidates.extend(self.context.zh_list_orgs(aid, text, anchors))
             candidates.extend(self.context.zh_list_products(aid, text))
         candidates.extend(self.context.en_people(aid, text, anchors))
         candidates.extend(self.context.en_orgs(aid, text, anchors))

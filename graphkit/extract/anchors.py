@@ -10,13 +10,16 @@ they are expanded here and all found in one pass. The others (`\\d\\.\\d`) keep
 their regex.
 
 Assertions (`\\b`, lookarounds) cannot be expanded: words found by an anchor
-that has them are checked with the anchor's regex at their start.
+that has them are checked with the anchor's regex at their start. Anchors
+that ignore case are expanded in lower case and looked for in the
+lower-cased text.
 """
 from __future__ import annotations
 
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import ahocorasick
 
@@ -25,6 +28,7 @@ try:                                    # the parser behind `re`, public as sre_
 except ImportError:                     # pragma: no cover
     import sre_parse as _sre
 
+from graphkit.extract.gazetteer import lower_same_length
 from graphkit.rules import RegexRule, anchor_windows
 
 __all__ = ["AnchorScanner", "ArticleAnchors", "literal_words"]
@@ -33,33 +37,41 @@ _MAX_WORDS = 4096       # larger expansions (\w, [a-z]{3}) stay regexes
 _IGNORED = {_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT}
 
 
-def literal_words(pattern: re.Pattern | str) -> tuple[frozenset[str], bool] | None:
-    """(the strings `pattern` can match, whether it has no assertions), or None when they
-    are not a small finite set.
+@dataclass(frozen=True)
+class Expansion:
+    words: frozenset[str]
+    exact: bool         # no assertion was left out: every word found is a hit
+    folded: bool        # the anchor ignores case: words are lower case, for the lower-cased text
 
-    >>> words, exact = literal_words(r"\\b(?:Mr|Dr)s?\\b")
-    >>> sorted(words), exact
+
+def literal_words(pattern: re.Pattern | str) -> Expansion | None:
+    """The strings `pattern` can match, or None when they are not a small finite set.
+
+    >>> e = literal_words(r"\\b(?:Mr|Dr)s?\\b")
+    >>> sorted(e.words), e.exact
     (['Dr', 'Drs', 'Mr', 'Mrs'], False)
     """
     source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
     flags = pattern.flags if isinstance(pattern, re.Pattern) else 0
-    if flags & re.IGNORECASE or not isinstance(source, str):
+    if not isinstance(source, str):
         return None
     ignored: list = []
     try:
-        words = _expand(_sre.parse(source, flags), ignored, prefix_only=True)
+        parsed = _sre.parse(source, flags)
+        fold = bool(parsed.state.flags & re.IGNORECASE)
+        words = _expand(parsed, ignored, fold, prefix_only=True)
     except (re.error, _TooMany):
         return None
     if words is None or "" in words:
         return None             # an anchor that can match nothing anchors nothing
-    return frozenset(words), not ignored
+    return Expansion(frozenset(words), not ignored, fold)
 
 
 class _TooMany(Exception):
     pass
 
 
-def _expand(items, ignored: list, prefix_only: bool = False) -> set[str] | None:
+def _expand(items, ignored: list, fold: bool, prefix_only: bool = False) -> set[str] | None:
     """Strings a parsed sequence matches, or None when it is not a finite set of literals.
     Assertions are skipped and appended to `ignored`; with `prefix_only`, so is the rest
     of the sequence after its first part that does not expand (`(?:19|20)\\d\\d` -> 19, 20)."""
@@ -69,23 +81,24 @@ def _expand(items, ignored: list, prefix_only: bool = False) -> set[str] | None:
             ignored.append(op)
             continue
         if op is _sre.LITERAL:
-            options = {chr(av)}
+            options = _folded({chr(av)}, fold)
         elif op is _sre.IN:
-            options = _charset(av)
+            options = _folded(_charset(av), fold)
         elif op is _sre.BRANCH:
             options = set()
             for alternative in av[1]:
-                sub = _expand(alternative, ignored)
+                sub = _expand(alternative, ignored, fold)
                 if sub is None:
                     return None
                 options |= sub
         elif op is _sre.SUBPATTERN:
-            options = _expand(av[-1], ignored)
+            # (?i:...) or (?-i:...) inside: case matters in one part only.
+            options = None if (av[1] | av[2]) & re.IGNORECASE else _expand(av[-1], ignored, fold)
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[1] <= 1:
-            sub = _expand(av[2], ignored)
+            sub = _expand(av[2], ignored, fold)
             options = None if sub is None else (sub | {""} if av[0] == 0 else sub)
         elif op is _sre.ATOMIC_GROUP:
-            options = _expand(av, ignored)
+            options = _expand(av, ignored, fold)
         else:
             options = None
         if options is None:
@@ -97,6 +110,13 @@ def _expand(items, ignored: list, prefix_only: bool = False) -> set[str] | None:
             raise _TooMany
         out = {a + b for a, b in itertools.product(out, options)}
     return out
+
+
+def _folded(chars: set[str] | None, fold: bool) -> set[str] | None:
+    if chars is None or not fold:
+        return chars
+    lowered = {c.lower() for c in chars}
+    return lowered if all(len(c) == 1 for c in lowered) else None
 
 
 def _charset(items) -> set[str] | None:
@@ -118,7 +138,7 @@ class AnchorScanner:
         self._groups: dict[str, int] = {}           # anchor regex source -> group number
         self._regex: dict[int, re.Pattern] = {}     # groups found by their own regex
         self._check: dict[int, re.Pattern] = {}     # groups whose words need their assertions checked
-        words_of: dict[str, set[int]] = {}
+        words_of: tuple[dict, dict] = ({}, {})      # word -> groups, for the text and the lower-cased text
         for rule in rules:
             if rule.anchor is None or rule.anchor.pattern in self._groups:
                 continue
@@ -127,28 +147,34 @@ class AnchorScanner:
             if expanded is None:
                 self._regex[group] = rule.anchor
                 continue
-            words, exact = expanded
-            if not exact:
+            if not expanded.exact:
                 self._check[group] = rule.anchor
-            for word in words:
-                words_of.setdefault(word, set()).add(group)
-        self._automaton = None
-        if words_of:
-            self._automaton = ahocorasick.Automaton()
-            for word, groups in words_of.items():
-                self._automaton.add_word(word, (len(word), tuple(sorted(groups))))
-            self._automaton.make_automaton()
+            for word in expanded.words:
+                words_of[expanded.folded].setdefault(word, set()).add(group)
+        self._automata = tuple(_automaton(words) for words in words_of)
 
-    def scan(self, text: str) -> ArticleAnchors:
-        return ArticleAnchors(self, text)
+    def scan(self, text: str, lowered: str | None = None) -> ArticleAnchors:
+        """The anchors of one article; `lowered` is its `lower_same_length` when already made."""
+        return ArticleAnchors(self, text, lowered)
+
+
+def _automaton(words_of: dict[str, set[int]]):
+    if not words_of:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, groups in words_of.items():
+        automaton.add_word(word, (len(word), tuple(sorted(groups))))
+    automaton.make_automaton()
+    return automaton
 
 
 class ArticleAnchors:
     """One article's anchor hits, found on first use by one pass over the text."""
 
-    def __init__(self, scanner: AnchorScanner, text: str):
+    def __init__(self, scanner: AnchorScanner, text: str, lowered: str | None = None):
         self.scanner = scanner
         self.text = text
+        self.lowered = lowered
         self._hits: dict[int, list[tuple[int, int]]] | None = None
 
     def finditer(self, rule: RegexRule, window: int = 80) -> Iterator[re.Match]:
@@ -166,11 +192,19 @@ class ArticleAnchors:
     def _all_hits(self) -> dict[int, list[tuple[int, int]]]:
         if self._hits is None:
             hits: dict[int, list[tuple[int, int]]] = {}
-            automaton = self.scanner._automaton
-            if automaton is not None:
-                for end_index, (length, groups) in automaton.iter(self.text):
-                    span = (end_index - length + 1, end_index + 1)
-                    for group in groups:
-                        hits.setdefault(group, []).append(span)
+            exact_case, folded = self.scanner._automata
+            if exact_case is not None:
+                _collect(exact_case, self.text, hits)
+            if folded is not None:
+                if self.lowered is None:
+                    self.lowered = lower_same_length(self.text)
+                _collect(folded, self.lowered, hits)
             self._hits = hits
         return self._hits
+
+
+def _collect(automaton, text: str, hits: dict[int, list[tuple[int, int]]]) -> None:
+    for end_index, (length, groups) in automaton.iter(text):
+        span = (end_index - length + 1, end_index + 1)
+        for group in groups:
+            hits.setdefault(group, []).append(span)

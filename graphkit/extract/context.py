@@ -26,6 +26,15 @@ def _posseg():
     return load_jieba()
 
 
+def _scan_rule(rule_id: str, pattern: re.Pattern, anchor: re.Pattern) -> RegexRule:
+    return RegexRule(rule_id, "", pattern, 1.0, rule_id, "", anchor)
+
+
+def _matches(rule: RegexRule, text: str, anchors, window: int = 80):
+    """The rule's matches, through the article's shared anchor scan when there is one."""
+    return anchors.finditer(rule, window) if anchors is not None else rule.finditer(text, window)
+
+
 class ContextRules:
     """Compiled context patterns for one Rules."""
 
@@ -93,6 +102,20 @@ class ContextRules:
         self._en_org_rule = RegexRule("context/en-org-suffix", "ORG", en_org_suffix, 0.6, "context/en-org-suffix",
                                       anchor=re.compile(rf"{en_suffixes}|University|Institute|Academy"))
 
+        # Scans of the whole text, each run only near the words its matches need (found for
+        # all of them in one pass, extract/anchors.py): a role, a speech verb, 等 or 家...
+        cue_nouns = re.compile(
+            r"partners|companies|organi[sz]ations|vendors|members|enterprises|universities|institutions|"
+            r"communities|foundations|manufacturers|providers|operators|firms|sponsors|organi[sz]ers", re.I)
+        role_words = re.compile(roles)
+        self._zh_role_rule = _scan_rule("context/zh-role-name", self.zh_role_name, role_words)
+        self._zh_role_latin_rule = _scan_rule("context/zh-role-latin-name", self.zh_role_latin, role_words)
+        self._zh_speaker_rule = _scan_rule("context/zh-clause-speaker", self.zh_clause_speaker, re.compile(speech))
+        self._zh_honorific_rule = _scan_rule("context/zh-name-honorific", self.zh_name_honorific,
+                                             re.compile(honorifics))
+        self._zh_list_rule = _scan_rule("context/zh-org-list", self.zh_list_end, re.compile("等|家"))
+        self._en_list_rule = _scan_rule("context/en-org-list", self.en_list_cue, cue_nouns)
+
     # --- people -----------------------------------------------------------
 
     def _zh_name_at(self, text: str, start: int) -> tuple[int, int] | None:
@@ -124,15 +147,15 @@ class ContextRules:
                 return start, stop
         return None
 
-    def zh_people(self, article_id: str, text: str):
-        for m in self.zh_role_name.finditer(text):
+    def zh_people(self, article_id: str, text: str, anchors=None):
+        for m in _matches(self._zh_role_rule, text, anchors):
             span = self._zh_name_at(text, m.end())
             if span:
                 attrs = (("role_start", str(m.start())), ("role", m.group(0).strip(" :：")))
                 yield Mention(article_id, "PERSON", text[span[0]:span[1]], span[0], span[1],
                               "context/zh-role-name", confidence=0.8, attrs=attrs)
                 yield from self._coordinated_zh(article_id, text, span[1], attrs)
-        for m in self.zh_role_latin.finditer(text):
+        for m in _matches(self._zh_role_latin_rule, text, anchors):
             name = m.group("name")
             if not self._en_name_ok(name):
                 continue
@@ -148,7 +171,7 @@ class ContextRules:
                 yield Mention(article_id, "PERSON", nxt.group(0), nxt.start(), nxt.end(),
                               "context/zh-role-latin-name", confidence=0.7, attrs=attrs)
                 end = nxt.end()
-        for m in self.zh_name_honorific.finditer(text):
+        for m in _matches(self._zh_honorific_rule, text, anchors):
             boundaries = jieba_boundaries(text, max(0, m.start() - 8), m.start(), hmm=False)
             for length in (3, 2):
                 s = m.start() - length
@@ -159,7 +182,7 @@ class ContextRules:
                     yield Mention(article_id, "PERSON", text[s:m.start()], s, m.start(),
                                   "context/zh-name-honorific", confidence=0.7)
                     break
-        for m in self.zh_clause_speaker.finditer(text):
+        for m in _matches(self._zh_speaker_rule, text, anchors):
             word, flag = _jieba_first(text[m.start("name"):m.start("name") + 5])
             if flag == "nr" and 2 <= len(word) <= 3 and word[:1] in self.surnames:
                 s = m.start("name")
@@ -189,11 +212,13 @@ class ContextRules:
     @property
     def regex_rules(self) -> tuple[RegexRule, ...]:
         """The anchored rules built here, for the article's shared anchor scan."""
-        return tuple(r for r, _, _ in self._en_people_rules) + (self._en_org_rule,)
+        return tuple(r for r, _, _ in self._en_people_rules) + (
+            self._en_org_rule, self._zh_role_rule, self._zh_role_latin_rule, self._zh_speaker_rule,
+            self._zh_honorific_rule, self._zh_list_rule, self._en_list_rule)
 
     def en_people(self, article_id: str, text: str, anchors=None):
         for pattern, rule, conf in self._en_people_rules:
-            for m in (anchors.finditer(pattern) if anchors is not None else pattern.finditer(text)):
+            for m in _matches(pattern, text, anchors):
                 group = "name" if m.group("name") else "name2"
                 name = m.group(group)
                 # Drop leading capitalised non-names: "During Xiong Wei" -> "Xiong Wei".
@@ -240,9 +265,9 @@ class ContextRules:
                 continue
             yield Mention(article_id, "ORG", name, start, m.end(), "context/zh-org-suffix", confidence=0.65)
 
-    def zh_list_orgs(self, article_id: str, text: str):
+    def zh_list_orgs(self, article_id: str, text: str, anchors=None):
         """Items of `A、B、C等合作伙伴` lists."""
-        for m in self.zh_list_end.finditer(text):
+        for m in _matches(self._zh_list_rule, text, anchors):
             lo, segment = _listed_before(text, m.start(), 400)
             if not segment:
                 continue
@@ -291,8 +316,7 @@ class ContextRules:
                 pos += len(part) + 1
 
     def en_orgs(self, article_id: str, text: str, anchors=None):
-        rule = self._en_org_rule
-        for m in (anchors.finditer(rule, 200) if anchors is not None else rule.finditer(text, window=200)):
+        for m in _matches(self._en_org_rule, text, anchors, window=200):
             group = "org" if m.group("org") else "org2"
             name = m.group(group)
             words = name.split()
@@ -304,7 +328,7 @@ class ContextRules:
             start = m.start(group) + m.group(group).index(name)
             yield Mention(article_id, "ORG", name, start, start + len(name), "context/en-org-suffix",
                           confidence=0.6)
-        for m in self.en_list_cue.finditer(text):
+        for m in _matches(self._en_list_rule, text, anchors):
             end = m.end()
             stop = _CLAUSE_END.search(text, end)
             tail = text[end:stop.start() if stop and stop.group(0) not in ",(" else min(len(text), end + 300)]
