@@ -108,15 +108,23 @@ class _MentionIds:
         self.by_article: dict[str, dict[int, str]] = {}
         self._labels: dict[str, int] = {}
 
-    def _key(self, m: Mention) -> int:
-        label = self._labels.setdefault(m.label, len(self._labels))
+    def key(self, m: Mention) -> int:
+        """The mention's key in the dict of its article."""
+        label = self._labels.get(m.label)
+        if label is None:
+            label = self._labels[m.label] = len(self._labels)
         return ((m.start << 32 | m.end) << 8) | label
 
-    def set(self, m: Mention, mid: str) -> None:
-        self.by_article.setdefault(m.article_id, {})[self._key(m)] = mid
+    def of_article(self, article_id: str) -> dict[int, str]:
+        """key -> mention id for one article, created on first use."""
+        ids = self.by_article.get(article_id)
+        if ids is None:
+            ids = self.by_article[article_id] = {}
+        return ids
 
     def get(self, m: Mention) -> str | None:
-        return self.by_article.get(m.article_id, {}).get(self._key(m))
+        ids = self.by_article.get(m.article_id)
+        return None if ids is None else ids.get(self.key(m))
 
 
 def noisy_or(confidences) -> float:
@@ -138,11 +146,24 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
     attrs: dict[str, dict[str, str]] = defaultdict(dict)
     cjk_people: dict[str, set[str]] = defaultdict(set)
 
+    known_ids: dict[tuple[str, str, str, str], str] = {}
+
+    def mention_id(m: Mention) -> str:
+        """resolver.mention_id, computed once per (label, text, key, rule id): the same names recur."""
+        fields = (m.label, m.text, m.key, m.rule_id)
+        mid = known_ids.get(fields)
+        if mid is None:
+            mid = known_ids[fields] = resolver.mention_id(m)
+        return mid
+
     def register(m: Mention) -> str:
-        mid = resolver.mention_id(m)
-        mention_ids.set(m, mid)
-        union.find(mid)
-        names[mid][m.text] += 1
+        mid = mention_id(m)
+        counter = names.get(mid)
+        if counter is None:         # the id's first mention: every per-id dict gets it in this order
+            union.find(mid)
+            counter = names[mid] = Counter()
+            articles[mid], confidences[mid], rule_ids[mid] = set(), [], set()
+        counter[m.text] = counter.get(m.text, 0) + 1
         labels[mid] = m.label
         articles[mid].add(m.article_id)
         confidences[mid].append(m.confidence)
@@ -151,8 +172,9 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
             attrs[mid]["value"] = m.key
         elif m.label == "EVENT":
             for k in ("series", "edition", "name"):
-                if m.attr(k):
-                    attrs[mid].setdefault(k, m.attr(k))
+                value = m.attr(k)
+                if value:
+                    attrs[mid].setdefault(k, value)
         elif m.label == "VERSION" and m.attr("name"):
             names[mid][m.attr("name")] += 0   # canonical form as an alias
         if m.label == "PERSON" and has_cjk(m.text):
@@ -165,13 +187,18 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
             if m.label == "PERSON" and has_cjk(m.text) and not m.rule_id.startswith("gazetteers/"):
                 chinese_names[m.key or person_key(m.text)].add(m.text)
     resolver.homophones = {k: sorted(v) for k, v in chinese_names.items() if len(v) > 1}
+    key = mention_ids.key
     for ex in extractions:
+        ids = mention_ids.of_article(ex.article_id)
         for m in ex.mentions:
-            register(m)
+            mine = ids if m.article_id == ex.article_id else mention_ids.of_article(m.article_id)
+            mine[key(m)] = register(m)
         for r in ex.relations:
             for m in (r.source, r.target):
-                if mention_ids.get(m) is None:
-                    register(m)
+                mine = ids if m.article_id == ex.article_id else mention_ids.of_article(m.article_id)
+                k = key(m)
+                if k not in mine:
+                    mine[k] = register(m)
 
     # Same normalised name and type -> one entity (covers case and width variants).
     by_name: dict[tuple[str, str], str] = {}
@@ -219,15 +246,15 @@ def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[
         for m in members:
             final_id[m] = chosen
 
-    # Each relation's two mention ids, looked up once for both passes below.
+    # Each relation's two mention ids, looked up once for the merges and the relations below.
     stated = [(r, mention_ids.get(r.source), mention_ids.get(r.target))
               for ex in extractions for r in ex.relations]
-    relations = _resolve_relations(stated, final_id, labels)
-    short = _short_names_to_merge(relations, final_id, names, labels, never)
-    short.update(_main_events_to_merge(extractions, mention_ids, final_id, relations, never))
+    links = _links(stated, final_id, labels)
+    short = _short_names_to_merge(links, final_id, names, labels, never)
+    short.update(_main_events_to_merge(extractions, mention_ids, final_id, links, never))
     if short:
         final_id = {mid: short.get(fid, fid) for mid, fid in final_id.items()}
-        relations = _resolve_relations(stated, final_id, labels)
+    relations = _resolve_relations(stated, final_id, labels)
     merged_names: dict[str, Counter] = defaultdict(Counter)
     merged: dict[str, dict] = {}
     for mid, fid in final_id.items():
@@ -273,6 +300,17 @@ def _display(counter: Counter, label: str, attrs: dict) -> str:
     return min(pool, key=lambda n: (-counter[n], -len(n), n))
 
 
+def _links(stated, final_id, labels) -> list[tuple[str, str, str]]:
+    """(source, type, target) of what `_resolve_relations` would return, in its order: all that
+    the merges below need, without building the evidence."""
+    out = set()
+    for r, source, target in stated:
+        src, dst = final_id[source], final_id[target]
+        if src != dst and (labels.get(src), labels.get(dst)) == SIGNATURES[r.type]:
+            out.add((src, r.type, dst))
+    return sorted(out)
+
+
 def _resolve_relations(stated, final_id, labels) -> list[ResolvedRelation]:
     """`stated`: (relation, source mention id, target mention id) in article order."""
     grouped: dict[tuple[str, str, str], dict] = {}
@@ -298,14 +336,14 @@ def _resolve_relations(stated, final_id, labels) -> list[ResolvedRelation]:
     return out
 
 
-def _short_names_to_merge(relations, final_id, names, labels, never) -> dict[str, str]:
+def _short_names_to_merge(links, final_id, names, labels, never) -> dict[str, str]:
     """`Mario` -> `Mario Behling` when the full name is the only one that starts with it and
     both are affiliated with the same organisation (FOSSASIA创始人Mario / FOSSASIA founders,
     Hong Phuc Dang and Mario Behling)."""
     affiliated: dict[str, set[str]] = defaultdict(set)
-    for r in relations:
-        if r.type == "AFFILIATED_WITH":
-            affiliated[r.source].add(r.target)
+    for source, kind, target in links:
+        if kind == "AFFILIATED_WITH":
+            affiliated[source].add(target)
     surfaces: dict[str, set[str]] = defaultdict(set)
     for mid, fid in final_id.items():
         if labels.get(mid) == "PERSON":
@@ -327,7 +365,7 @@ def _short_names_to_merge(relations, final_id, names, labels, never) -> dict[str
     return out
 
 
-def _main_events_to_merge(extractions, mention_ids, final_id, relations, never) -> dict[str, str]:
+def _main_events_to_merge(extractions, mention_ids, final_id, links, never) -> dict[str, str]:
     """The Chinese and English reports of one event that no series rule ties together: their
     main events share every stated day (and the venue, where both give one)."""
     mains: dict[str, set[str]] = defaultdict(set)          # event id -> languages of articles about it
@@ -339,11 +377,11 @@ def _main_events_to_merge(extractions, mention_ids, final_id, relations, never) 
                 mains[final_id[mid]].add(ex.lang)
     days: dict[str, frozenset] = defaultdict(frozenset)
     venues: dict[str, set[str]] = defaultdict(set)
-    for r in relations:
-        if r.source in mains and r.type == "HELD_ON":
-            days[r.source] = days[r.source] | {r.target}
-        elif r.source in mains and r.type == "HELD_AT":
-            venues[r.source].add(r.target)
+    for source, kind, target in links:
+        if source in mains and kind == "HELD_ON":
+            days[source] = days[source] | {target}
+        elif source in mains and kind == "HELD_AT":
+            venues[source].add(target)
     by_days: dict[frozenset, list[str]] = defaultdict(list)
     for event, ds in days.items():
         by_days[ds].append(event)
