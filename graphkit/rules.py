@@ -38,7 +38,9 @@ _FILE_KEYS = {
     "resolution": {"kind", "same_as", "never_merge", "description"},
 }
 _ENTRY_KEYS = {"id", "names", "case_sensitive", "parent", "series"}
-_REGEX_KEYS = {"id", "pattern", "match", "no_match", "confidence", "flags", "description", "lang", "anchor"}
+_REGEX_KEYS = {"id", "pattern", "match", "no_match", "confidence", "flags", "description", "lang", "anchor",
+               "window", "after"}
+_MAX_WINDOW = 1000
 _FLAGS = {"IGNORECASE": re.IGNORECASE, "VERBOSE": re.VERBOSE}
 
 
@@ -96,26 +98,35 @@ class RegexRule:
     source: str            # "patterns/dates.yaml#zh-month-day"
     lang: str = ""         # "zh" or "en": run only on articles of that language
     anchor: re.Pattern | None = None   # words every match contains: the pattern runs only near them
+    window: int = 80                   # how far a match may reach before its anchor word...
+    after: int | None = None           # ...and after it (None: as far as before)
 
-    def finditer(self, text: str, window: int = 80):
+    def finditer(self, text: str, window: int | None = None):
         """Matches of the pattern; with an anchor, only in windows around the anchor's hits
         (a pattern whose every part is optional otherwise tries every position)."""
         if self.anchor is None:
             return self.pattern.finditer(text)
         hits = ((a.start(), a.end()) for a in self.anchor.finditer(text))
-        return self.finditer_windows(text, anchor_windows(hits, window, len(text)))
+        return self.finditer_windows(text, self.windows(hits, len(text), window))
+
+    def windows(self, hits, length: int, window: int | None = None) -> list[tuple[int, int]]:
+        """(lo, hi) spans of text around sorted (start, end) anchor hits, where matches can lie."""
+        before = self.window if window is None else window
+        after = before if window is not None or self.after is None else self.after
+        return anchor_windows(hits, before, after, length)
 
     def finditer_windows(self, text: str, spans: list[tuple[int, int]]):
         for lo, hi in spans:
             yield from self.pattern.finditer(text, lo, hi)
 
 
-def anchor_windows(hits, window: int, length: int) -> list[tuple[int, int]]:
-    """(lo, hi) windows `window` characters around each (start, end) hit, sorted by start.
-    Windows that touch are merged, so dense anchors cost one linear scan, never more."""
+def anchor_windows(hits, before: int, after: int, length: int) -> list[tuple[int, int]]:
+    """(lo, hi) windows from `before` characters ahead of each (start, end) hit to `after`
+    past it, sorted. Windows that touch are merged, so dense anchors cost one linear
+    scan, never more."""
     spans: list[list[int]] = []
     for start, end in hits:
-        lo, hi = max(0, start - window), min(length, end + window)
+        lo, hi = max(0, start - before), min(length, end + after)
         if spans and lo <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], hi)
         else:
@@ -419,8 +430,21 @@ def _load_regexes(rel: str, data: dict) -> list[RegexRule]:
         for example in _strings(rel, f"{rid}.match", rule.get("match")) if anchor_re else ():
             if not anchor_re.search(example):
                 raise RuleError(rel, f"{rid}.anchor", f"example {example!r} has no anchor word")
-        out.append(RegexRule(rid, label, compiled, float(confidence), f"{rel}#{rid}", lang, anchor_re))
+        window = _window(rel, rid, rule, "window", 80, anchor_re)
+        after = _window(rel, rid, rule, "after", None, anchor_re)
+        out.append(RegexRule(rid, label, compiled, float(confidence), f"{rel}#{rid}", lang, anchor_re,
+                             window, after))
     return out
+
+
+def _window(rel: str, rid: str, rule: dict, key: str, default, anchor) -> int | None:
+    """`window` / `after`: characters around the anchor; they mean nothing without one."""
+    value = rule.get(key, default)
+    if key in rule and anchor is None:
+        raise RuleError(rel, f"{rid}.{key}", "needs an anchor: it is the distance from the anchor word")
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_WINDOW):
+        raise RuleError(rel, f"{rid}.{key}", f"must be a whole number of characters, 0..{_MAX_WINDOW}")
+    return value
 
 
 def _load_lexicon(rel: str, data: dict) -> dict[str, tuple[str, ...]]:

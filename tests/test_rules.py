@@ -80,6 +80,23 @@ def _write(tmp_path, name, text):
         entries: []
         colour: blue
         """, "colour", "unknown key"),
+    ("patterns/window.yaml", """
+        kind: regex
+        label: VERSION
+        rules:
+          - id: v
+            pattern: 'v\\d'
+            window: 20
+        """, "v.window", "needs an anchor"),
+    ("patterns/after.yaml", """
+        kind: regex
+        label: VERSION
+        rules:
+          - id: v
+            pattern: 'v\\d'
+            anchor: 'v'
+            after: -3
+        """, "v.after", "whole number"),
 ])
 def test_rules_bad_file_refused(tmp_path, name, text, key, reason):
     _write(tmp_path, name, text)
@@ -119,3 +136,24 @@ def test_rules_patterns_linear_on_long_lines(rules):
     for regexes in rules.regexes.values():
         for rule in regexes:
             sum(1 for _ in rule.pattern.finditer(line))
+
+
+def test_rules_window_after_bound_where_a_match_is_looked_for(tmp_path):
+    _write(tmp_path, "patterns/events.yaml", """
+        kind: regex
+        label: EVENT
+        rules:
+          - id: e
+            pattern: '(?P<name>[A-Z]\\w* Summit)'
+            anchor: 'Summit'
+            window: 12
+            after: 0
+            match: ['Open Summit']
+        """)
+    rule = load_rules(tmp_path).regexes["EVENT"][0]
+    assert (rule.window, rule.after) == (12, 0)
+    text = "x" * 30 + " Open Summit " + "y" * 30
+    assert rule.windows([(36, 42)], len(text)) == [(24, 42)]
+    assert [m.group(0) for m in rule.finditer(text)] == ["Open Summit"]
+    # an explicit window is the same on both sides
+    assert rule.windows([(36, 42)], len(text), 5) == [(31, 47)]

@@ -29,7 +29,7 @@ except ImportError:                     # pragma: no cover
     import sre_parse as _sre
 
 from graphkit.extract.gazetteer import lower_same_length
-from graphkit.rules import RegexRule, anchor_windows
+from graphkit.rules import RegexRule
 
 __all__ = ["AnchorScanner", "ArticleAnchors", "literal_words"]
 
@@ -177,7 +177,7 @@ class ArticleAnchors:
         self.lowered = lowered
         self._hits: dict[int, list[tuple[int, int]]] | None = None
 
-    def finditer(self, rule: RegexRule, window: int = 80) -> Iterator[re.Match]:
+    def finditer(self, rule: RegexRule, window: int | None = None) -> Iterator[re.Match]:
         """`rule.finditer(text, window)`, with the anchors found in the shared pass."""
         group = self.scanner._groups.get(rule.anchor.pattern) if rule.anchor is not None else None
         if group is None or group in self.scanner._regex:
@@ -187,7 +187,7 @@ class ArticleAnchors:
         if check is not None:
             # A word where the anchor's assertions fail (`of` in `often` for `\bof\b`) is no hit.
             hits = [m.span() for m in (check.match(self.text, s) for s in sorted({s for s, _ in hits})) if m]
-        return rule.finditer_windows(self.text, anchor_windows(sorted(hits), window, len(self.text)))
+        return rule.finditer_windows(self.text, rule.windows(sorted(hits), len(self.text), window))
 
     def _all_hits(self) -> dict[int, list[tuple[int, int]]]:
         if self._hits is None:

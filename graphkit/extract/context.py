@@ -30,7 +30,7 @@ def _scan_rule(rule_id: str, pattern: re.Pattern, anchor: re.Pattern) -> RegexRu
     return RegexRule(rule_id, "", pattern, 1.0, rule_id, "", anchor)
 
 
-def _matches(rule: RegexRule, text: str, anchors, window: int = 80):
+def _matches(rule: RegexRule, text: str, anchors, window: int | None = None):
     """The rule's matches, through the article's shared anchor scan when there is one."""
     return anchors.finditer(rule, window) if anchors is not None else rule.finditer(text, window)
 
@@ -100,7 +100,7 @@ class ContextRules:
             rf"|(?<![\w])(?P<org2>(?:University|Institute|Academy) of(?: [A-Z][\w-]*+| and| the){{1,5}})")
         # Run only near a suffix word: the pattern otherwise starts at every capital letter.
         self._en_org_rule = RegexRule("context/en-org-suffix", "ORG", en_org_suffix, 0.6, "context/en-org-suffix",
-                                      anchor=re.compile(rf"{en_suffixes}|University|Institute|Academy"))
+                                      anchor=re.compile(rf"{en_suffixes}|University|Institute|Academy"), window=200)
 
         # Scans of the whole text, each run only near the words its matches need (found for
         # all of them in one pass, extract/anchors.py): a role, a speech verb, 等 or 家...
@@ -316,7 +316,7 @@ class ContextRules:
                 pos += len(part) + 1
 
     def en_orgs(self, article_id: str, text: str, anchors=None):
-        for m in _matches(self._en_org_rule, text, anchors, window=200):
+        for m in _matches(self._en_org_rule, text, anchors):
             group = "org" if m.group("org") else "org2"
             name = m.group(group)
             words = name.split()

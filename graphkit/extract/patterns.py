@@ -20,7 +20,7 @@ MONTHS = {m: i for i, names in enumerate(
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-def matches(rule: RegexRule, text: str, anchors: ArticleAnchors | None, window: int = 80):
+def matches(rule: RegexRule, text: str, anchors: ArticleAnchors | None, window: int | None = None):
     """The rule's matches, its anchors looked up in the article's shared scan when there is one."""
     return anchors.finditer(rule, window) if anchors is not None else rule.finditer(text, window)
 
