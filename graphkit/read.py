@@ -561,6 +561,7 @@ def _pick_lang(value: object, title: str, body: str, warnings: list[str]) -> str
 
 _CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")      # CJK ideographs are letters too
+_NOT_ASCII_LETTER = bytes(b for b in range(128) if not chr(b).isalpha())
 
 
 def detect_lang(text: str) -> str:
@@ -572,12 +573,16 @@ def detect_lang(text: str) -> str:
     cjk = sum(map(len, _CJK_RUN.findall(text)))        # runs: far fewer objects than chars
     if not cjk:
         return "en"
+    # Counting letters is the costly part; bounds settle most texts without it.
     if cjk >= 0.1 * len(text):
-        # at least 10 % of any number of letters: counting them (the costly part) is
-        # needed only to see there is one (kana marks such as U+3099 are not letters)
+        # at least 10 % of any number of letters: there only needs to be one
+        # (kana marks such as U+3099 are not letters)
         return "zh" if _LETTER_RUN.search(text) else "en"
+    ascii_letters = len(text.encode("ascii", "ignore").translate(None, _NOT_ASCII_LETTER))
+    if cjk < 0.1 * ascii_letters:
+        return "en"         # under 10 % of the ASCII letters alone
     letters = sum(map(len, _LETTER_RUN.findall(text)))
-    return "zh" if cjk >= 0.1 * letters else "en"
+    return "zh" if letters and cjk >= 0.1 * letters else "en"
 
 
 # ---------------------------------------------------------------------------

@@ -262,7 +262,13 @@ def test_read_unknown_lang_falls_back_to_detection(tmp_path):
 
 @pytest.mark.parametrize(("text", "lang"), [("openEuler 24.03 LTS版本发布", "zh"),
                                              ("openEuler 24.03 LTS released", "en"),
-                                             ("2024-05-01 12:00", "en")])
+                                             ("2024-05-01 12:00", "en"),
+                                             ("1 ・ 2", "en"),           # kana punctuation, no letter
+                                             ("\u3099\u309a", "en"),    # combining kana marks
+                                             ("a" * 90 + " " * 200 + "中" * 10, "zh"),   # exactly 10 %
+                                             ("a" * 91 + " " * 200 + "中" * 10, "en"),
+                                             ("é" * 90 + "1" * 200 + "中" * 10, "zh"),   # non-ASCII letters
+                                             ("é" * 91 + "1" * 200 + "中" * 10, "en")])
 def test_read_detect_lang(text, lang):
     assert detect_lang(text) == lang
 
