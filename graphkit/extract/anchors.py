@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import ahocorasick
+import ahocorasick_rs
 
 try:                                    # the parser behind `re`, public as sre_parse before 3.11
     from re import _parser as _sre
@@ -159,13 +159,11 @@ class AnchorScanner:
 
 
 def _automaton(words_of: dict[str, set[int]]):
+    """(automaton, groups of each word in the automaton's order), or None without words."""
     if not words_of:
         return None
-    automaton = ahocorasick.Automaton()
-    for word, groups in words_of.items():
-        automaton.add_word(word, (len(word), tuple(sorted(groups))))
-    automaton.make_automaton()
-    return automaton
+    words = sorted(words_of)
+    return ahocorasick_rs.AhoCorasick(words), [tuple(sorted(words_of[w])) for w in words]
 
 
 class ArticleAnchors:
@@ -204,7 +202,7 @@ class ArticleAnchors:
 
 
 def _collect(automaton, text: str, hits: dict[int, list[tuple[int, int]]]) -> None:
-    for end_index, (length, groups) in automaton.iter(text):
-        span = (end_index - length + 1, end_index + 1)
-        for group in groups:
-            hits.setdefault(group, []).append(span)
+    matcher, groups_of = automaton
+    for index, start, end in matcher.find_matches_as_indexes(text, overlapping=True):
+        for group in groups_of[index]:
+            hits.setdefault(group, []).append((start, end))

@@ -1,26 +1,35 @@
 """Gazetteer matching: every alias of every rules/gazetteers entry, in one pass.
 
-An Aho-Corasick automaton over the lower-cased text finds all names at about
-50 MB/s, where a spaCy phrase matcher on jieba tokens would miss names that
-do not line up with jieba's words (TRAPS.md: 湖南大学 in 湖南大学生). Latin
+An Aho-Corasick automaton over the lower-cased text finds all names, where a
+spaCy phrase matcher on jieba tokens would miss names that do not line up
+with jieba's words (TRAPS.md: 湖南大学 in 湖南大学生). Latin
 names must sit on word boundaries; case-sensitive entries (short acronyms
 like EOS) must match in exact case.
+
+The automaton is ahocorasick_rs (Rust): 3x faster here than pyahocorasick,
+whose nodes look a character up among their children one by one, and the
+root of a gazetteer of Chinese names has hundreds of them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import string
+from typing import NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 
 from graphkit.rules import GazetteerEntry, Rules
 
 
-@dataclass(frozen=True, slots=True)
-class GazetteerHit:
+class GazetteerHit(NamedTuple):
+    """A tuple, not a dataclass: an article has a hundred hits, and tuples are made 4x faster."""
+
     start: int
     end: int
     text: str
     entry: GazetteerEntry
+
+
+_WORD_CHARS = frozenset(string.ascii_letters + string.digits + "_")
 
 
 def lower_same_length(text: str) -> str:
@@ -32,24 +41,24 @@ def lower_same_length(text: str) -> str:
 
 
 def _is_word(ch: str) -> bool:
-    return ch.isascii() and (ch.isalnum() or ch == "_")
+    return ch in _WORD_CHARS
 
 
 class Gazetteer:
     """All gazetteer names of a Rules, compiled once per process."""
 
     def __init__(self, rules: Rules):
-        self._automaton = ahocorasick.Automaton()
         table: dict[str, list[tuple[GazetteerEntry, str]]] = {}
         for entry in rules.gazetteer:
             for name in entry.names:
                 key = lower_same_length(name)
                 table.setdefault(key, []).append((entry, name))
-        for key, values in table.items():
-            self._automaton.add_word(key, (len(key), tuple(values)))
+        # Per name: its entries, and whether it starts or ends with a Latin word character:
+        # only those need the boundary checks (a key's character is one when the text's is).
+        self._payloads = [(tuple(values), _is_word(key[0]), _is_word(key[-1]),
+                           any(entry.case_sensitive for entry, _ in values)) for key, values in table.items()]
         self.size = len(table)
-        if table:
-            self._automaton.make_automaton()
+        self._automaton = ahocorasick_rs.AhoCorasick(list(table)) if table else None
 
     def find(self, text: str, lowered: str | None = None) -> list[GazetteerHit]:
         """Every match in `text` that passes the boundary and case checks (overlaps kept)."""
@@ -58,17 +67,21 @@ class Gazetteer:
         lowered = lowered if lowered is not None else lower_same_length(text)
         hits = []
         n = len(text)
-        for end_index, (length, values) in self._automaton.iter(lowered):
-            start, end = end_index - length + 1, end_index + 1
-            surface = text[start:end]
-            if _is_word(surface[0]) and start > 0 and _is_word(text[start - 1]):
+        payloads = self._payloads
+        # In the order pyahocorasick gave them: by end, the longest first.
+        found = sorted(self._automaton.find_matches_as_indexes(lowered, overlapping=True),
+                       key=lambda f: (f[2], f[1]))
+        for index, start, end in found:
+            values, word_head, word_tail, case_sensitive = payloads[index]
+            if word_head and start > 0 and text[start - 1] in _WORD_CHARS and text[start] in _WORD_CHARS:
                 continue
-            if _is_word(surface[-1]) and end < n and _is_word(text[end]):
+            if word_tail and end < n and text[end] in _WORD_CHARS and text[end - 1] in _WORD_CHARS:
                 # "Day2023", "Summit2024": a year glued to a name still ends it.
-                if not (surface[-1].isalpha() and text[end].isdigit()):
+                if not (text[end - 1].isalpha() and text[end].isdigit()):
                     continue
+            surface = text[start:end]
             for entry, name in values:
-                if entry.case_sensitive and surface != name:
+                if case_sensitive and entry.case_sensitive and surface != name:
                     continue
                 hits.append(GazetteerHit(start, end, surface, entry))
         return hits
