@@ -232,3 +232,44 @@ def test_cache_cli_default_in_out_folder_and_no_cache(corpus, tmp_path):
     assert main(["build", str(corpus), "--out", str(tmp_path / "o3"), "--no-cache",
                  "--jobs", "1", "--quiet", "--no-report"]) == 0
     assert not (tmp_path / "o3" / "graph.cache.sqlite").exists() and counts() == (5, 0)
+
+
+def _result_with_shared_mentions():
+    from graphkit.types import ArticleRecord, Extraction, Mention, Relation
+
+    aid = "news/2024/summit.md"
+    org = Mention(aid, "ORG", "华为", 0, 2, "gazetteers/orgs.yaml#huawei", "huawei", 0.9, (("role", "主办"),))
+    event = Mention(aid, "EVENT", "openEuler Summit 2024", 5, 26, "gazetteers/events.yaml#summit", "summit-2024")
+    extra = Mention(aid, "ORG", "openEuler", 30, 39, "gazetteers/orgs.yaml#openeuler", "openeuler", 0.6)
+    relations = (Relation(aid, "PARTICIPATED_IN", org, event, "relations/participation-trigger", (0, 40),
+                          "华为参加了openEuler Summit 2024。", 0.8, ""),
+                 Relation(aid, "RELEASED", extra, event, "relations/release-trigger", (0, 40), "…", 0.45, "r"))
+    record = ArticleRecord(aid, "/data/" + aid, "标题", "2024-11-21", "zh", 2, 2, warnings=("fixed",))
+    return record, Extraction(aid, "zh", "标题", "2024-11-21", (org, event), relations, event, ("w",))
+
+
+def test_cache_result_round_trip_keeps_values_and_sharing():
+    record, extraction = _result_with_shared_mentions()
+    loaded_record, loaded = cache_mod.load_result(cache_mod.dump_result(record, extraction))
+    assert (loaded_record, loaded) == (record, extraction)
+    assert loaded.relations[0].source is loaded.mentions[0]
+    assert loaded.main_event is loaded.mentions[1]
+
+
+class _Label(str):
+    """A str subclass: marshal refuses it, pickle takes it."""
+
+
+def test_cache_result_not_marshallable_is_pickled():
+    from dataclasses import replace
+
+    record, extraction = _result_with_shared_mentions()
+    odd = replace(extraction, title=_Label("标题"))
+    assert cache_mod.load_result(cache_mod.dump_result(record, odd)) == (record, odd)
+
+
+@pytest.mark.parametrize("blob", [b"", b"\x00\xff\x00", __import__("zlib").compress(b"not marshal"),
+                                  __import__("zlib").compress(__import__("marshal").dumps(("flat", 1)))])
+def test_cache_result_other_bytes_raise(blob):
+    with pytest.raises(Exception):
+        cache_mod.load_result(blob)
