@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,34 @@ def test_parallel_forked_workers_inherit_loaded_tables():
     finally:
         pool.close()
     assert seen == [(True, True, True, True, True)] * 2
+
+
+def _gc_thresholds(_):
+    import gc
+
+    return gc.get_threshold()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_parallel_full_collections_off_only_while_extracting(jobs, always_pool):
+    """Old results are not scanned again and again by the GC; workers and the caller keep it as it was."""
+    import gc
+
+    from graphkit.rules import load_rules
+
+    before = gc.get_threshold()
+    tasks = [(path, EXAMPLES, path.name) for path in sorted(EXAMPLES.iterdir())]
+    seen_inside = []
+    for _ in parallel.run_tasks(tasks, load_rules(), BuildOptions(jobs=jobs), Counter()):
+        seen_inside.append(gc.get_threshold()[2])
+    assert gc.get_threshold() == before
+    assert seen_inside and all(t > 1_000_000 for t in seen_inside)
+    parallel._no_full_collections()             # as run_tasks does, then it forks workers
+    try:
+        pool = parallel._Pool(2, load_rules())
+    finally:
+        gc.set_threshold(*before)
+    try:
+        assert list(pool.map(_gc_thresholds, range(2))) == [before] * 2
+    finally:
+        pool.close()
