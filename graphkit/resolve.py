@@ -10,8 +10,10 @@ in the number of mentions (dictionaries, no pairwise comparisons).
 """
 from __future__ import annotations
 
+import gc
 import math
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 
 from graphkit.rules import Rules
 from graphkit.slug import has_cjk, name_key, person_key, slugify
@@ -134,6 +136,24 @@ def noisy_or(confidences) -> float:
 
 def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[str, str] | None = None) -> Resolved:
     """Entities and relations across all articles, with stable ids and provenance."""
+    with _no_cycle_collection():
+        return _resolve(extractions, rules, article_dates)
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Resolving makes ~10 container objects a mention and no reference cycles, so the cyclic
+    garbage collector only rescans a growing heap (0.59 -> 0.50 CPU-s at 1,000 articles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _resolve(extractions: list[Extraction], rules: Rules, article_dates: dict[str, str] | None) -> Resolved:
     resolver = Resolver(rules)
     union = _Union()
     never = {frozenset(p) for p in rules.never_merge}
