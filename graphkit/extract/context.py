@@ -22,8 +22,11 @@ def _posseg():
     """jieba's POS tagger, imported on first use (its dictionaries cost ~0.3 s to load from
     graphkit's pickle, ~1.2 s without)."""
     from graphkit.extract.jieba_dict import load_jieba
+    from graphkit.extract.posseg_viterbi import install
 
-    return load_jieba()
+    posseg = load_jieba()
+    install(posseg)
+    return posseg
 
 
 def _scan_rule(rule_id: str, pattern: re.Pattern, anchor: re.Pattern) -> RegexRule:
