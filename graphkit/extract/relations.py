@@ -40,6 +40,7 @@ class RelationFinder:
         # One alternation per kind: a search per sentence instead of a loop over words.
         self._trigger_res = {kind: re.compile(word_alternation(words))
                              for kind, words in self.triggers.items()}
+        self._trigger_search = {kind: pattern.search for kind, pattern in self._trigger_res.items()}
         self.en_titles = tuple(w.lower() for w in rules.words("en_titles"))
         self.countries = frozenset(rules.words("countries"))
         self.object_verbs = tuple(rules.words("participation_object_verbs"))
@@ -74,6 +75,7 @@ class RelationFinder:
         lowered = text.lower()
         slices_lower = _lines_up(text, lowered)
         section_event = _SectionScope(clean, main, lowered)
+        trigger = self._trigger_search     # kind -> search(low): no Python call per test
         for s, e in clean.sentences:
             lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
             if lo == hi:
@@ -122,7 +124,7 @@ class RelationFinder:
                                 rel("AFFILIATED_WITH", person, later, 0.7 * person.confidence, "affiliation-chain")
                             break
             # Each block is skipped before its trigger search when it could add nothing.
-            if by["ORG"] and scoped and self._has("PARTICIPATED_IN", low):
+            if by["ORG"] and scoped and trigger["PARTICIPATED_IN"](low):
                 for org in by["ORG"]:
                     if not events and self._is_object(text, org, by["ORG"]):
                         continue
@@ -130,7 +132,7 @@ class RelationFinder:
                         if event is not None and not _inside_event_name(org, event):
                             rel("PARTICIPATED_IN", org, event, 0.8 * scope_conf * org.confidence, "participation-trigger")
             presented_at = (scoped if events else section_event.speakers_scope(scoped)) if by["PERSON"] else _NONE
-            if presented_at and self._has("PRESENTED_AT", low):
+            if presented_at and trigger["PRESENTED_AT"](low):
                 for person in by["PERSON"]:
                     for event in presented_at:
                         rel("PRESENTED_AT", person, event, 0.8 * scope_conf * person.confidence, "presentation-trigger")
@@ -138,7 +140,7 @@ class RelationFinder:
                         if org is not None:
                             rel("PARTICIPATED_IN", org, event, 0.7 * scope_conf, "presenter-affiliation")
             if (by["VENUE"] or by["DATE"]) and scoped and (events or in_lead or (main is None and local and self._strict_held(low))) \
-                    and self._has("HELD", low):
+                    and trigger["HELD"](low):
                 venues = by["VENUE"]
                 specific = [v for v in venues if v.text not in self.countries]
                 for event in scoped:
@@ -146,7 +148,7 @@ class RelationFinder:
                         rel("HELD_AT", event, venue, 0.85 * scope_conf, "held-venue")
                     for date in by["DATE"]:
                         rel("HELD_ON", event, date, 0.85 * scope_conf * date.confidence, "held-date")
-            if by["PRODUCT"] and (by["ORG"] or (by["PERSON"] and affiliation)) and self._has("SHOWCASED", low):
+            if by["PRODUCT"] and (by["ORG"] or (by["PERSON"] and affiliation)) and trigger["SHOWCASED"](low):
                 for product in by["PRODUCT"]:
                     orgs = self._subjects(text, product, by["ORG"], "SHOWCASED", s)
                     if not orgs:
@@ -166,7 +168,7 @@ class RelationFinder:
                 if owner is not None:
                     rel("SHOWCASED", owner, product, 0.6 * owner.confidence, "possessive")
             if by["VERSION"] and (by["ORG"] or self._may_be_openeuler(by["VERSION"])) \
-                    and self._has("RELEASED", low) and not any(b in low for b in self.release_blockers):
+                    and trigger["RELEASED"](low) and not any(b in low for b in self.release_blockers):
                 for version in by["VERSION"]:
                     orgs = self._subjects(text, version, by["ORG"], "RELEASED", s)
                     if not orgs and version.key.startswith("openeuler") and self.openeuler is not None:
