@@ -441,20 +441,24 @@ def _fruchterman_reingold(n: int, pairs: list[tuple[int, int]], seed: int) -> np
     for _ in range(iterations):
         # Repulsion k^2/d along (p_i - p_j), summed as p_i * sum_j w_ij - (W @ P)_i with
         # w_ij = k^2 / d_ij^2. Squared distances come from one product,
-        # [x y |p|^2 1] . [-2x -2y 1 |p|^2]^T, so each block takes four passes over memory.
+        # [x y |p|^2 1] . [-2x -2y 1 |p|^2]^T.
         sq = (pos * pos).sum(axis=1)
         left = np.column_stack((pos, sq, ones))
         right_t = np.ascontiguousarray(np.column_stack((-2.0 * pos, ones, sq)).T)
-        with_ones = np.column_stack((pos, ones))
         disp = np.empty((n, 2))
         for s in range(0, n, block):
             e = min(n, s + block)
-            w = left[s:e] @ right_t
+            # einsum and sums, not `@`: BLAS splits these sums between its threads differently
+            # with the number of cores, which changed the last bits and so the whole layout
+            # from one machine to the next; its threads also cost more than the products.
+            w = np.einsum("ik,kj->ij", left[s:e], right_t)
             np.maximum(w, 1e-6, out=w)
             np.divide(k2, w, out=w)
             w[np.arange(e - s), np.arange(s, e)] = 0.0
-            sums = w @ with_ones  # (W @ P, row sums of W)
-            disp[s:e] = pos[s:e] * sums[:, 2:3] - sums[:, :2]
+            pull_x, pull_y = (w * pos[:, 0]).sum(axis=1), (w * pos[:, 1]).sum(axis=1)     # W @ P
+            weight = w.sum(axis=1)
+            disp[s:e, 0] = pos[s:e, 0] * weight - pull_x
+            disp[s:e, 1] = pos[s:e, 1] * weight - pull_y
         # Attraction d^2/k along each edge.
         delta = pos[src] - pos[dst]
         pull = delta * np.sqrt((delta * delta).sum(axis=1))[:, None] / k
