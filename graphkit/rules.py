@@ -111,9 +111,12 @@ class RegexRule:
 
     def windows(self, hits, length: int, window: int | None = None) -> list[tuple[int, int]]:
         """(lo, hi) spans of text around sorted (start, end) anchor hits, where matches can lie."""
+        return anchor_windows(hits, *self.reach(window), length)
+
+    def reach(self, window: int | None = None) -> tuple[int, int]:
+        """(characters before, characters after) an anchor hit that a match may cover."""
         before = self.window if window is None else window
-        after = before if window is not None or self.after is None else self.after
-        return anchor_windows(hits, before, after, length)
+        return before, before if window is not None or self.after is None else self.after
 
     def finditer_windows(self, text: str, spans: list[tuple[int, int]]):
         for lo, hi in spans:

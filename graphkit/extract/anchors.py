@@ -29,7 +29,7 @@ except ImportError:                     # pragma: no cover
     import sre_parse as _sre
 
 from graphkit.extract.gazetteer import lower_same_length
-from graphkit.rules import RegexRule
+from graphkit.rules import RegexRule, anchor_windows
 
 __all__ = ["AnchorScanner", "ArticleAnchors", "literal_words"]
 
@@ -174,18 +174,27 @@ class ArticleAnchors:
         self.text = text
         self.lowered = lowered
         self._hits: dict[int, list[tuple[int, int]]] | None = None
+        self._windows: dict[tuple[int, int, int], list[tuple[int, int]]] = {}   # rules share anchors
 
     def finditer(self, rule: RegexRule, window: int | None = None) -> Iterator[re.Match]:
         """`rule.finditer(text, window)`, with the anchors found in the shared pass."""
         group = self.scanner._groups.get(rule.anchor.pattern) if rule.anchor is not None else None
         if group is None or group in self.scanner._regex:
             return rule.finditer(self.text, window)
-        hits = self._all_hits().get(group, ())
+        before, after = rule.reach(window)
+        spans = self._windows.get((group, before, after))
+        if spans is None:
+            spans = self._windows[group, before, after] = anchor_windows(
+                self._group_hits(group), before, after, len(self.text))
+        return rule.finditer_windows(self.text, spans)
+
+    def _group_hits(self, group: int) -> list[tuple[int, int]]:
+        hits = self._all_hits().get(group, [])
         check = self.scanner._check.get(group)
         if check is not None:
             # A word where the anchor's assertions fail (`of` in `often` for `\bof\b`) is no hit.
             hits = [m.span() for m in (check.match(self.text, s) for s in sorted({s for s, _ in hits})) if m]
-        return rule.finditer_windows(self.text, rule.windows(sorted(hits), len(self.text), window))
+        return sorted(hits)
 
     def _all_hits(self) -> dict[int, list[tuple[int, int]]]:
         if self._hits is None:
