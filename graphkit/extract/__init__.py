@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from graphkit.extract.anchors import AnchorScanner
 from graphkit.extract.context import ContextRules
@@ -51,8 +52,13 @@ def _inside_a_word(text: str, start: int, end: int) -> bool:
 _PRIORITY = {"gazetteers": 5, "patterns": 4, "context": 3, "ner": 2}
 
 
-def _priority(mention: Mention) -> int:
-    return _PRIORITY.get(mention.rule_id.split("/", 1)[0], 1)
+@lru_cache(maxsize=4096)
+def _rule_priority(rule_id: str) -> int:
+    return _PRIORITY.get(rule_id.split("/", 1)[0], 1)
+
+
+def _selection_order(m: Mention) -> tuple:
+    return -(m.end - m.start), -_rule_priority(m.rule_id), -m.confidence, m.start, m.label, m.key
 
 
 def select_mentions(candidates: list[Mention]) -> list[Mention]:
@@ -61,7 +67,7 @@ def select_mentions(candidates: list[Mention]) -> list[Mention]:
     Two candidates with the same span and label but different keys are both
     kept out of the running; the stronger one wins.
     """
-    ordered = sorted(candidates, key=lambda m: (-(m.end - m.start), -_priority(m), -m.confidence, m.start, m.label, m.key))
+    ordered = sorted(candidates, key=_selection_order)
     kept: list[Mention] = []
     date_spans: set[tuple[int, int]] = set()
     occupied = bytearray()
@@ -109,7 +115,7 @@ class Extractor:
         anchors = self.anchors.scan(text, lowered)
         candidates: list[Mention] = []
         for hit in self.gazetteer.find(text, lowered):
-            if _inside_a_word(text, hit.start, hit.end):
+            if hit.end - hit.start <= 3 and _inside_a_word(text, hit.start, hit.end):
                 continue
             entry = hit.entry
             if entry.label == "EVENT_SERIES":
