@@ -112,6 +112,7 @@ _new_mention = _slot_constructor(types.Mention)
 _new_relation = _slot_constructor(types.Relation)
 _new_extraction = _slot_constructor(types.Extraction)
 _new_record = _slot_constructor(types.ArticleRecord)
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(types.ArticleRecord))
 _FLAT, _PICKLED = "flat", "pickle"        # the first item of every value
 _intern = sys.intern
 
@@ -119,11 +120,13 @@ _intern = sys.intern
 def _flatten(record: ArticleRecord, extraction: Extraction) -> tuple:
     """(record, extraction) as nested tuples of plain values, for marshal.
 
-    Each distinct Mention object is one row of a table that the mention list,
-    the relations and the main event point into, so mentions shared in the
-    worker are shared after loading. Labels, names, rule ids and keys are
-    interned: marshal writes them as interned strings and the loading process
-    keeps one copy of each across 100,000s of mentions (memory of big builds).
+    Rows list the fields in types.py's order (types.py is in `code_digest`,
+    so reordering them changes every key). Each distinct Mention object is one
+    row of a table that the mention list, the relations and the main event
+    point into, so mentions shared in the worker are shared after loading.
+    Labels, names, rule ids and keys are interned: marshal writes them as
+    interned strings and the loading process keeps one copy of each across
+    100,000s of mentions (memory of big builds).
     """
     table: list[tuple] = []
     row_of: dict[int, int] = {}
@@ -142,7 +145,7 @@ def _flatten(record: ArticleRecord, extraction: Extraction) -> tuple:
     mentions = [row(m) for m in ex.mentions]
     relations = [(r.article_id, _intern(r.type), row(r.source), row(r.target), _intern(r.rule_id), r.sentence,
                   r.evidence, r.confidence, _intern(r.role)) for r in ex.relations]
-    return (_FLAT, tuple(getattr(record, f.name) for f in dataclasses.fields(record)),
+    return (_FLAT, tuple(getattr(record, name) for name in _RECORD_FIELDS),
             (ex.article_id, ex.lang, ex.title, ex.published, ex.warnings), table, mentions, relations,
             row(ex.main_event))
 
@@ -165,11 +168,13 @@ def _unflatten(value: tuple) -> tuple[ArticleRecord, Extraction]:
 def dump_result(record: ArticleRecord, extraction: Extraction) -> bytes:
     """(record, extraction) as the bytes the cache stores; workers make them, in parallel.
 
-    marshal of plain tuples: the build process loads them in ~0.2 ms an article
-    where unpickling the dataclasses took ~0.35 ms, and workers write them in
-    a third of the time. A value marshal cannot write (not a plain type, which
-    types.py rules out) is pickled instead. zlib level 1: a third of the size
-    (~12 kB -> 4.4 kB an article) for ~0.15 ms in the worker, ~0.05 ms to undo.
+    marshal of plain tuples: the build process loads one in ~0.23 ms where
+    unpickling the dataclasses took ~0.36 ms, and a worker writes one in ~0.31 ms
+    instead of ~0.39 ms (bench articles, zlib included). A value marshal cannot
+    write (not a plain type, which types.py rules out) is pickled instead.
+    zlib level 1: a third of the size (~12 kB -> 4.4 kB an article) for ~0.15 ms
+    in the worker and ~0.05 ms to undo; without it the cache's SQLite writes
+    cost the build process about what the decompression saves.
     """
     try:
         body = marshal.dumps(_flatten(record, extraction))
