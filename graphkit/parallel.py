@@ -238,7 +238,7 @@ def _load_before_fork(rules: Rules, spacy_model: str | None) -> None:
     worker: it is large and is not needed by the parent.
     """
     from graphkit.clean import load_tables
-    from graphkit.extract.jieba_dict import load_jieba
+    from graphkit.extract.context import _posseg as load_jieba     # jieba as the extractors set it up
     from graphkit.pipeline import get_extractor
     from graphkit.slug import load_pinyin
 
