@@ -26,7 +26,8 @@ def matches(rule: RegexRule, text: str, anchors: ArticleAnchors | None, window: 
 
 
 def _group(match: re.Match, name: str) -> str | None:
-    return match.groupdict().get(name)
+    """The named group's text; None when the pattern has no such group or it did not take part."""
+    return match.group(name) if name in match.re.groupindex else None
 
 
 def iso_date(year: int | None, month: int, day: int | None, published: str | None) -> str | None:
@@ -181,14 +182,17 @@ def named_mentions(article_id: str, text: str, rules: tuple[RegexRule, ...], lan
                    anchors: ArticleAnchors | None = None):
     """Names by shape (group `name`): CamelCase tools, `LTF框架`; stop words are never names,
     nor are compounds of a known organisation (OpenAtom-openEuler, openEuler-related)."""
+    refused: dict[str, bool] = {}      # names recur in an article (openEuler 40 times)
     for rule in rules:
         if rule.lang and rule.lang != lang:
             continue
         for m in matches(rule, text, anchors):
             name = m.group("name").strip()
-            if not name or name in stopwords or len(name) < 2:
-                continue
-            if " " not in name and any(part.lower() in known_orgs for part in name.split("-")):
+            no = refused.get(name)
+            if no is None:
+                no = refused[name] = (not name or name in stopwords or len(name) < 2 or (
+                    " " not in name and any(part.lower() in known_orgs for part in name.split("-"))))
+            if no:
                 continue
             start = m.start("name")
             yield Mention(article_id, label, name, start, start + len(name), rule.source,
