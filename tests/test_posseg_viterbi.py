@@ -7,7 +7,7 @@ import random
 import pytest
 
 from graphkit.extract.context import _posseg
-from graphkit.extract.posseg_viterbi import install, viterbi
+from graphkit.extract.posseg_viterbi import _Remembered, install, viterbi
 
 JIEBA_VITERBI = importlib.import_module("jieba.posseg.viterbi").viterbi
 
@@ -33,19 +33,35 @@ def test_posseg_viterbi_same_route_as_jieba(posseg):
 
 
 def test_posseg_viterbi_installed_once_and_tags_unchanged(posseg):
-    assert posseg.viterbi is viterbi
+    installed = posseg.viterbi
+    assert isinstance(installed, _Remembered)
     install(posseg)                         # a second time changes nothing
-    assert posseg.viterbi is viterbi
+    assert posseg.viterbi is installed
     fast = posseg.lcut("何若轻老师和江大勇主席")
     posseg.viterbi = JIEBA_VITERBI
     try:
         assert posseg.lcut("何若轻老师和江大勇主席") == fast
     finally:
-        install(posseg)
-    assert posseg.viterbi is viterbi
+        posseg.viterbi = installed
+    assert posseg.lcut("何若轻老师和江大勇主席") == fast     # from the remembered routes now
+
+
+def test_posseg_viterbi_remembered_routes_are_fresh_lists(posseg):
+    tables = _tables(posseg)
+    remembered = _Remembered(tables)
+    first = remembered("江大勇", *tables)
+    first[1][0] = "changed by a caller"
+    assert remembered("江大勇", *tables) == JIEBA_VITERBI("江大勇", *tables)
+    assert remembered.routes
+    # other tables are not jieba's: computed, not remembered
+    other = dict(tables[1])
+    assert remembered("熊伟", tables[0], other, tables[2], tables[3]) == JIEBA_VITERBI("熊伟", tables[0], other, tables[2], tables[3])
+    assert "熊伟" not in remembered.routes
 
 
 def test_posseg_viterbi_leaves_a_foreign_function_alone(posseg):
+    installed = posseg.viterbi
+
     def other(*args):
         return JIEBA_VITERBI(*args)
 
@@ -54,5 +70,4 @@ def test_posseg_viterbi_leaves_a_foreign_function_alone(posseg):
         install(posseg)
         assert posseg.viterbi is other
     finally:
-        posseg.viterbi = JIEBA_VITERBI
-        install(posseg)
+        posseg.viterbi = installed

@@ -84,4 +84,27 @@ def install(posseg) -> None:
 
     jieba_viterbi = importlib.import_module("jieba.posseg.viterbi").viterbi
     if getattr(posseg, "viterbi", None) is jieba_viterbi:
-        posseg.viterbi = viterbi
+        posseg.viterbi = _Remembered((posseg.char_state_tab_P, posseg.start_P, posseg.trans_P, posseg.emit_P))
+
+
+class _Remembered:
+    """`viterbi` that remembers its last few thousand routes through jieba's own tables:
+    the same unknown names come back article after article."""
+
+    def __init__(self, tables: tuple):
+        self.tables = tables
+        self.routes: dict[str, tuple] = {}
+
+    def __call__(self, obs, states, start_p, trans_p, emit_p):
+        if not all(a is b for a, b in zip((states, start_p, trans_p, emit_p), self.tables)):
+            return viterbi(obs, states, start_p, trans_p, emit_p)
+        known = self.routes.get(obs)
+        if known is None:
+            if len(self.routes) >= _REMEMBERED:
+                self.routes.clear()
+            prob, route = viterbi(obs, states, start_p, trans_p, emit_p)
+            known = self.routes[obs] = (prob, tuple(route))
+        return known[0], list(known[1])
+
+
+_REMEMBERED = 8192
