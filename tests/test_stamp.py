@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,18 @@ def test_stamp_unchanged_corpus_builds_nothing(corpus, out):
     assert second.records == first.records
     assert second.type_counts() == first.type_counts()
     assert sorted(second.files) == sorted(set(first.files) | {"neo4j/nodes.csv", "neo4j/edges.csv"})
+
+
+def test_stamp_up_to_date_build_imports_no_extractor_nor_networkx(corpus, out):
+    # The whole point of the check is speed: a fresh process that finds the outputs up to
+    # date loads neither networkx nor the extractors (jieba, rules compiled to automata).
+    build(corpus, out)
+    code = ("import sys; from graphkit.pipeline import BuildOptions, run_build; "
+            f"r = run_build([{str(corpus)!r}], {str(out)!r}, BuildOptions(jobs=1, cache={str(out / CACHE_NAME)!r})); "
+            "print(r.up_to_date, sorted(m for m in ('networkx', 'graphkit.extract', 'graphkit.resolve', 'jieba') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.split("\n")[0] == "True []", done.stdout + done.stderr
 
 
 def test_stamp_up_to_date_result_reads_graph_and_candidates_lazily(corpus, out):
