@@ -218,8 +218,8 @@ def read_article_bytes(raw: bytes, article_id: str, path: Path | str) -> Article
     warnings: list[str] = []
     if len(raw) > LARGE_FILE:
         warnings.append(f"large file: {len(raw) / 2**20:.1f} MiB (over {LARGE_FILE // 2**20} MiB)")
-    text = _decode(path, raw, warnings)
-    text = _strip_controls(text, warnings)
+    text, has_controls = _decode(path, raw, warnings)
+    text = _strip_controls(text, has_controls, warnings)
     if not text.strip():
         raise ArticleError(path, "empty file", stage="read")
 
@@ -302,8 +302,9 @@ def _read_bytes(path: Path) -> bytes:
     return raw
 
 
-def _decode(path: Path, raw: bytes, warnings: list[str]) -> str:
-    """Bytes -> str: UTF-16 (BOM), UTF-8 (BOM optional), else GB18030; else binary."""
+def _decode(path: Path, raw: bytes, warnings: list[str]) -> tuple[str, bool]:
+    """Bytes -> (str, whether it holds control characters): UTF-16 (BOM), UTF-8
+    (BOM optional), else GB18030; else binary."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = raw.decode("utf-16")
@@ -311,7 +312,7 @@ def _decode(path: Path, raw: bytes, warnings: list[str]) -> str:
             raise ArticleError(path, "binary file (UTF-16 byte order mark, invalid UTF-16)",
                                stage="read") from None
         warnings.append("decoded as UTF-16 (byte order mark)")
-        return text
+        return text, _CONTROL.search(text) is not None
     if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ArticleError(path, "empty file", stage="read")
     nul = raw.count(b"\x00")
@@ -340,20 +341,24 @@ def _decode(path: Path, raw: bytes, warnings: list[str]) -> str:
                                        stage="read") from None
                 warnings.append(f"replaced {bad} invalid UTF-8 byte sequence(s) with U+FFFD")
                 text = lenient
-    controls = len(_CONTROL.findall(text, 0, 65536))
+    # one scan of the whole text: most files have no control character at all
+    first = _CONTROL.search(text)
+    if first is None:
+        return text, False
+    controls = len(_CONTROL.findall(text, first.start(), 65536))
     if controls > 0.05 * min(len(text), 65536):
         raise ArticleError(path, f"binary file ({controls} control characters in the first 64 KiB)",
                            stage="read")
-    return text
+    return text, True
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
-def _strip_controls(text: str, warnings: list[str]) -> str:
+def _strip_controls(text: str, has_controls: bool, warnings: list[str]) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _CONTROL.search(text) is None:
+    if not has_controls:
         return text
     found = _CONTROL.findall(text)
     names = sorted({f"U+{ord(c):04X}" for c in found})
@@ -570,19 +575,41 @@ def detect_lang(text: str) -> str:
     >>> detect_lang("openEuler 24.03 LTS版本发布"), detect_lang("openEuler 24.03 LTS released")
     ('zh', 'en')
     """
-    cjk = sum(map(len, _CJK_RUN.findall(text)))        # runs: far fewer objects than chars
+    # Counting letters is the costly part; bounds settle most texts without it.
+    ascii_only = text.encode("ascii", "ignore")
+    ascii_letters = len(ascii_only.translate(None, _NOT_ASCII_LETTER))
+    if len(text) - len(ascii_only) < 0.1 * ascii_letters:
+        return "en"         # even if every other character were CJK: under 10 % of the ASCII letters
+    cjk = _count_cjk(text, enough=0.1 * len(text))
     if not cjk:
         return "en"
-    # Counting letters is the costly part; bounds settle most texts without it.
     if cjk >= 0.1 * len(text):
         # at least 10 % of any number of letters: there only needs to be one
         # (kana marks such as U+3099 are not letters)
         return "zh" if _LETTER_RUN.search(text) else "en"
-    ascii_letters = len(text.encode("ascii", "ignore").translate(None, _NOT_ASCII_LETTER))
     if cjk < 0.1 * ascii_letters:
         return "en"         # under 10 % of the ASCII letters alone
     letters = sum(map(len, _LETTER_RUN.findall(text)))
     return "zh" if letters and cjk >= 0.1 * letters else "en"
+
+
+_CJK_STEP = 512         # characters counted between checks of `enough`
+
+
+def _count_cjk(text: str, enough: float) -> int:
+    """The number of CJK characters in `text`, or, once it reaches `enough`, the count so far.
+
+    Chinese text reaches 10 % of its length within its first few hundred
+    characters: counting stops there instead of running over the whole text.
+    """
+    cjk = 0
+    findall = _CJK_RUN.findall
+    for start in range(0, len(text), _CJK_STEP):
+        # a run cut at a step boundary is counted in two parts: same total
+        cjk += sum(map(len, findall(text, start, start + _CJK_STEP)))   # runs: far fewer objects than chars
+        if cjk >= enough:
+            break
+    return cjk
 
 
 # ---------------------------------------------------------------------------
