@@ -6,8 +6,9 @@ Scanning an article once per anchor regex cost more than the patterns: an
 alternation of words (`Summit|Conference|...`, a list of job titles) gives
 Python's `re` no prefix to skip ahead with, so it tries every position, ~7 ns
 a character, for each of ~25 anchors. Most anchors are finite sets of words:
-they are expanded here and all found in one pass. The others (`\\d\\.\\d`) keep
-their regex.
+they are expanded here and all found in one pass. An anchor that only starts
+with such words (`(?:19|20)\\d\\d`, `\\.\\d`) is found by them and checked with
+its regex; the others (`\\d\\.\\d`) keep their regex.
 
 Assertions (`\\b`, lookarounds) cannot be expanded: words found by an anchor
 that has them are checked with the anchor's regex at their start. Anchors
