@@ -617,3 +617,19 @@ def test_export_gephi_csv_parser_reads_values_intact(graph, tmp_path):
     aliases = next(r for r in nodes["records"] if r[0] == "person:hostile~2")[3]
     assert "line\nbreak" in aliases and "literal \\n is no newline" in aliases
     assert aliases.endswith("C:\\path\\")
+
+
+@pytest.mark.parametrize("rows", [
+    [["Id", "Label"], ["org:huawei", "华为"]],
+    [["a,b", "c"], ['say "hi"', ""], ["line\nbreak", "x"], ["cr\rhere", "y"]],
+    [[""]], [["only"]], [["", ""]], [], [[]],
+    [[1, None, 2.5], ["a", "b"]],
+])
+def test_export_csv_render_matches_csv_module(rows):
+    import io
+
+    from graphkit.export.csvout import _render
+
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerows(rows)
+    assert _render(rows) == buf.getvalue().encode("utf-8")

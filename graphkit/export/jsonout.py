@@ -36,6 +36,7 @@ from typing import Any, Callable, Iterator
 import networkx as nx
 
 from graphkit.export.atomic import atomic_path
+from graphkit.export.evidence_json import EvidenceJSON
 from graphkit.export.scalars import JSON_SCALARS, flat_records, json_safe, sort_evidence
 
 __all__ = ["graph_to_json", "iter_graph_json", "write_json"]
@@ -48,6 +49,10 @@ class _NotPlain(Exception):
     """A value `json_safe` would change: its record takes the exact path."""
 
 
+class _Encoded(str):
+    """JSON text made beforehand (an edge's evidence), written as it is."""
+
+
 def _plain_json(value: Any, pad: str) -> str:
     """`value` as `json.dumps(indent=1, sort_keys=True, ensure_ascii=False)` writes it
     where `pad` is the newline and indent of its own line; raises _NotPlain otherwise."""
@@ -55,6 +60,8 @@ def _plain_json(value: Any, pad: str) -> str:
     if text is not None:
         return text
     kind = type(value)
+    if kind is _Encoded:
+        return str.__str__(value)
     if kind is dict:
         return _object_json(value, pad) if value else "{}"
     if kind is list:
@@ -138,12 +145,17 @@ def _exact_json(value: Any, pad: str, *, edge: bool = False) -> bytes:
     return text.replace("\n", pad).encode("utf-8")
 
 
-def _value_json(value: Any, pad: str, *, edge: bool = False) -> bytes:
-    """A node, an edge (evidence sorted) or the graph attributes as UTF-8 JSON at the depth of `pad`."""
+def _value_json(value: Any, pad: str, *, edge: bool = False, evidence: EvidenceJSON | None = None) -> bytes:
+    """A node, an edge (evidence sorted) or the graph attributes as UTF-8 JSON at the depth of `pad`.
+
+    `evidence` encodes an edge's evidence list, laid out for the depth of `pad` + " ".
+    """
     try:
         plain = value
         if edge and type(value.get("evidence")) is list:
-            plain = {**value, "evidence": sort_evidence(value["evidence"])}
+            ordered = sort_evidence(value["evidence"])
+            text = evidence.encode(ordered) if evidence is not None else None
+            plain = {**value, "evidence": ordered if text is None else _Encoded(text)}
         # A lone surrogate passes encode_basestring raw and fails here.
         return _plain_json(plain, pad).encode("utf-8")
     except (_NotPlain, UnicodeEncodeError, TypeError, ValueError):
@@ -188,7 +200,8 @@ def _array(name: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
 def iter_graph_json(G: nx.Graph) -> Iterator[bytes]:
     """The bytes of graph.json, a node or an edge at a time."""
     yield f'{{{_TOP}"directed": {"true" if G.is_directed() else "false"},'.encode()
-    yield from _array("edges", (_value_json(r, _RECORD, edge=True) for r in _sorted_edges(G)))
+    evidence = EvidenceJSON(_RECORD + " ")    # an edge's members are one level below it
+    yield from _array("edges", (_value_json(r, _RECORD, edge=True, evidence=evidence) for r in _sorted_edges(G)))
     yield f',{_TOP}"graph": '.encode() + _value_json(G.graph, _TOP) + b","
     yield f'{_TOP}"multigraph": {"true" if G.is_multigraph() else "false"},'.encode()
     yield from _array("nodes", (_value_json(r, _RECORD) for r in _sorted_nodes(G)))
