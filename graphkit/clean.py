@@ -340,6 +340,7 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
 def _clean_body(body: str) -> tuple[str, list[Link]]:
     atoms: list[str] = []
     urls: list[str] = []
+    escaped: set[str] = set()       # the punctuation characters escaped with a backslash
 
     def atom(s: str) -> str:
         atoms.append(s)
@@ -348,6 +349,10 @@ def _clean_body(body: str) -> tuple[str, list[Link]]:
     def link_open(url: str) -> str:
         urls.append(url.strip())
         return f"{_MARK0}L{len(urls) - 1}{_MARK1}"
+
+    def escape(m: re.Match[str]) -> str:
+        escaped.add(m.group(1))
+        return _ESC_OF[m.group(1)]
 
     t = body
     if "\r" in t:
@@ -361,7 +366,7 @@ def _clean_body(body: str) -> tuple[str, list[Link]]:
     if "```" in t or "~~~" in t:
         t = _extract_fences(t, atom)
     if "\\" in t:
-        t = _ESCAPE.sub(lambda m: _ESC_OF[m.group(1)], t)
+        t = _ESCAPE.sub(escape, t)
     if "`" in t:
         t = _CODE_SPAN.sub(lambda m: atom(_SPACES.sub(" ", _restore(m.group(1)).strip())), t)
     if "<" in t:
@@ -395,7 +400,7 @@ def _clean_body(body: str) -> tuple[str, list[Link]]:
 
     t = _SPACES.sub(" ", t).replace(" \n", "\n").replace("\n ", "\n")
     t = _BLANKS.sub("\n\n", t).strip(" \n")
-    return _assemble(t, atoms, urls)
+    return _assemble(t, atoms, urls, escaped)
 
 
 def _extract_fences(t: str, atom) -> str:
@@ -631,8 +636,9 @@ def _block_line(s: str, para: list[str], paras: list[str], flush) -> str:
     return s
 
 
-def _assemble(t: str, atoms: list[str], urls: list[str]) -> tuple[str, list[Link]]:
-    """Remove markers, restore escapes and entities, and compute link offsets.
+def _assemble(t: str, atoms: list[str], urls: list[str],
+              escaped: set[str]) -> tuple[str, list[Link]]:
+    """Remove markers, restore entities and the `escaped` characters, and compute link offsets.
 
     Whitespace next to a marker is merged ("see [ x ](u) now" -> "see x now")
     and never leads or trails a link.
@@ -652,7 +658,6 @@ def _assemble(t: str, atoms: list[str], urls: list[str]) -> tuple[str, list[Link
                 if u != s:      # an entity may have become a space, or nothing
                     u = _SPACES.sub(" ", u).replace(" \n", "\n").replace("\n ", "\n")
                     s = _BLANKS.sub("\n\n", u)
-            s = _restore(s)
         core = s.strip(" \n")
         if not core:
             if s:
@@ -696,7 +701,20 @@ def _assemble(t: str, atoms: list[str], urls: list[str]) -> tuple[str, list[Link
     if pos < len(t):
         emit(t[pos:], literal=False)
     links.sort(key=lambda lk: (lk.start, lk.end, lk.url))
-    return "".join(out), links
+    return _restore_escaped("".join(out), escaped), links
+
+
+def _restore_escaped(text: str, escaped: set[str]) -> str:
+    """`_restore` for the assembled text, by one `str.replace` per character escaped.
+
+    Escape markers are only left in text outside atoms (which were restored
+    when made); markers are neither spaces nor line breaks and a restored
+    character has the same length, so restoring after assembly gives what
+    restoring each piece did, without a regex scan of the whole text.
+    """
+    for c in escaped:
+        text = text.replace(_ESC_OF[c], c)
+    return text
 
 
 def _unescape(m: re.Match[str]) -> str:
