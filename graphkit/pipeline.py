@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graphkit.errors import ArticleError, GraphkitError, OutputError
-from graphkit.read import article_id, iter_article_files, read_article, read_article_bytes
+from graphkit.read import article_id, iter_article_ids, read_article, read_article_bytes
 from graphkit.rules import Rules, load_rules
 from graphkit.types import ArticleRecord, Extraction
 
@@ -198,11 +198,7 @@ def list_articles(inputs: list[Path | str]) -> Listing:
             # symlink loops, FIFOs, unlistable folders: a skipped file like any other
             skipped.append(ArticleRecord(article_id(path, base), str(path), error=why, stage="read"))
 
-        for item in iter_article_files(root, on_skip=skip):
-            if isinstance(item, ArticleError):
-                skipped.append(ArticleRecord(item.path, item.path, error=item.reason, stage=item.stage))
-                continue
-            tasks.append((item, base, article_id(item, base)))
+        tasks.extend((path, base, aid) for path, aid in iter_article_ids(root, on_skip=skip))
     return Listing(skipped, tasks)
 
 

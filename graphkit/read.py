@@ -44,7 +44,7 @@ from graphkit.clean import CJK_CHARS, normalize_text
 from graphkit.errors import ArticleError
 from graphkit.types import Article
 
-__all__ = ["ARTICLE_SUFFIXES", "iter_article_files", "article_id", "read_article",
+__all__ = ["ARTICLE_SUFFIXES", "iter_article_files", "iter_article_ids", "article_id", "read_article",
            "read_article_bytes", "read_file_bytes"]
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -86,20 +86,56 @@ def iter_article_files(
     Raises:
         ArticleError: `root` does not exist.
     """
+    for path, _ in iter_article_ids(root, on_skip=on_skip):
+        yield path
+
+
+def iter_article_ids(
+    root: Path | str,
+    *,
+    on_skip: Callable[[Path, str], None] | None = None,
+) -> Iterator[tuple[Path, str]]:
+    """`iter_article_files`, each path with its article id (`article_id(path, root)`).
+
+    The ids come from the walk itself: no path arithmetic or stat per file.
+    """
     report = on_skip or (lambda p, why: _log.warning("%s: %s", p, why))
     root = Path(root)
     if not os.path.lexists(root):
         raise ArticleError(root, "no such file or folder", stage="read")
     if not root.is_dir():
-        yield root
+        yield root, unicodedata.normalize("NFC", root.name)
         return
+    # (id, path, real path), sorted by id
+    found = sorted(_walk(root, report), key=lambda item: item[0])
+    if len({real for _, _, real in found}) == len(found):
+        for rel, path, _ in found:
+            yield path, rel
+        return
+    # A file reachable under two names is listed once, under its real path if
+    # that is in the tree, else under the first name in sorted order.
+    real_of = {rel: real for rel, _, real in found}
+    keep: dict[str, tuple[str, Path]] = {}
+    for rel, path, _ in sorted(found, key=lambda item: (
+            os.path.abspath(item[1]) != real_of[item[0]], item[0])):
+        if real_of[rel] not in keep:
+            keep[real_of[rel]] = (rel, path)
+    kept = {rel for rel, _ in keep.values()}
+    for rel, path, _ in found:
+        if rel in kept:
+            yield path, rel
+        else:
+            report(path, f"same file as {keep[real_of[rel]][0]}, listed once")
 
-    found: list[tuple[str, Path]] = []
+
+def _walk(root: Path, report: Callable[[Path, str], None]) -> list[tuple[str, Path, str]]:
+    """(article id, path, real path) of every article file under the folder `root`."""
+    found: list[tuple[str, Path, str]] = []
     walked: set[str] = set()
-    # (folder, real paths of the folders above it): a stack, so depth is unbounded
-    stack: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
+    # (folder, its id prefix, real paths of the folders above it): a stack, so depth is unbounded
+    stack: list[tuple[Path, str, tuple[str, ...]]] = [(root, "", ())]
     while stack:
-        folder, ancestors = stack.pop()
+        folder, prefix, ancestors = stack.pop()
         real = os.path.realpath(folder)
         if real in walked:
             why = "symlink loop" if real in ancestors else "folder already walked"
@@ -113,43 +149,33 @@ def iter_article_files(
             report(folder, f"cannot list folder: {e.strerror or e}")
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
-            path = Path(entry.path)
             try:
                 is_dir = entry.is_dir()             # follows symlinks
                 is_file = entry.is_file()
                 is_link = entry.is_symlink()
             except OSError as e:
-                report(path, f"cannot stat: {e.strerror or e}")
+                report(Path(entry.path), f"cannot stat: {e.strerror or e}")
                 continue
             if is_dir:
-                stack.append((path, ancestors + (real,)))
+                stack.append((Path(entry.path), f"{prefix}{name}/", ancestors + (real,)))
                 continue
-            if not entry.name.lower().endswith(ARTICLE_SUFFIXES):
+            if not name.lower().endswith(ARTICLE_SUFFIXES):
                 continue
+            path = Path(entry.path)
             if is_link and not os.path.exists(path):
                 report(path, "broken symlink")
                 continue
             if not is_file:
                 report(path, "not a regular file")
                 continue
-            found.append((article_id(path, root), path))
-    # A file reachable under two names is listed once, under its real path if
-    # that is in the tree, else under the first name in sorted order.
-    found.sort(key=lambda item: item[0])
-    real_of = {rel: os.path.realpath(path) for rel, path in found}
-    keep: dict[str, tuple[str, Path]] = {}
-    for rel, path in sorted(found, key=lambda item: (
-            os.path.abspath(item[1]) != real_of[item[0]], item[0])):
-        if real_of[rel] not in keep:
-            keep[real_of[rel]] = (rel, path)
-    kept = {rel for rel, _ in keep.values()}
-    for rel, path in found:
-        if rel in kept:
-            yield path
-        else:
-            report(path, f"same file as {keep[real_of[rel]][0]}, listed once")
+            # macOS stores names decomposed (NFD); ids must not depend on the OS.
+            # A file that is not a symlink is where its real folder says.
+            found.append((unicodedata.normalize("NFC", prefix + name), path,
+                          os.path.realpath(path) if is_link else os.path.join(real, name)))
+    return found
 
 
 def article_id(path: Path | str, root: Path | str) -> str:
