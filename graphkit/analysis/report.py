@@ -694,19 +694,26 @@ def _write(path: Path, text: str) -> Path:
 
 
 def _write_lines(path: Path, lines: Iterable[str]) -> Path:
-    """`_write` of the lines, each ending with a newline, a megabyte at a time."""
+    """`_write` of the lines, each ending with a newline, a megabyte at a time.
+
+    Each line is encoded alone and the bytes joined: joining the str lines
+    first copied 12 million characters once more, widened to two bytes each.
+    """
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
-            batch: list[str] = []
+            batch: list[bytes] = []
             size = 0
             for line in lines:
-                batch.append(line)
-                size += len(line)
+                data = line.encode("utf-8", errors="replace")
+                batch.append(data)
+                size += len(data)
                 if size >= 1 << 20:
-                    fh.write(("\n".join(batch) + "\n").encode("utf-8", errors="replace"))
+                    fh.write(b"\n".join(batch))
+                    fh.write(b"\n")
                     batch, size = [], 0
             if batch:
-                fh.write(("\n".join(batch) + "\n").encode("utf-8", errors="replace"))
+                fh.write(b"\n".join(batch))
+                fh.write(b"\n")
     return path
 
 
