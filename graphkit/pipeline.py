@@ -352,7 +352,7 @@ def _up_to_date(out: Path, stamp, articles: int, options: BuildOptions, timings:
 def write_outputs(result: BuildResult, out: Path, options: BuildOptions) -> list[str]:
     """Every output file, each written to a temporary name and renamed."""
     from graphkit.export import write_csv, write_gexf, write_graphml, write_html, write_json
-    from graphkit.export.atomic import atomic_path
+    from graphkit.export.atomic import atomic_path, folders_synced_once
     from graphkit.export.fanout import balance, run_groups
     from graphkit.export.scalars import GraphScalars
 
@@ -382,7 +382,7 @@ def write_outputs(result: BuildResult, out: Path, options: BuildOptions) -> list
     # graph.json, the file other tools and commands read, is written with the others
     # but renamed into place last, once they all succeeded: a build killed or failing
     # earlier leaves the previous graph.json (and every file is atomic).
-    with atomic_path(out / "graph.json") as pending_json:
+    with folders_synced_once(), atomic_path(out / "graph.json") as pending_json:
         writers.append((0.26, ("graph.json", lambda: write_json(graph, pending_json))))
         run_groups(balance(writers, min(jobs, len(writers))))
     if options.report and options.report_png and (out / "heatmap.png").exists():

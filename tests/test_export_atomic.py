@@ -122,3 +122,40 @@ def test_export_atomic_csv_all_or_nothing(tmp_path):
         write_csv(G, tmp_path)
     assert {p: p.read_bytes() for p in before} == before
     assert _leftovers(tmp_path) == []
+
+
+def _count_folder_syncs(monkeypatch) -> list[Path]:
+    from graphkit.export import atomic
+
+    synced: list[Path] = []
+    real = atomic._fsync_dir
+    monkeypatch.setattr(atomic, "_fsync_dir", lambda folder: (synced.append(Path(folder)), real(folder)))
+    return synced
+
+
+def test_export_atomic_folders_synced_once_per_block(tmp_path, monkeypatch):
+    from graphkit.export.atomic import folders_synced_once
+
+    synced = _count_folder_syncs(monkeypatch)
+    atomic_write(tmp_path / "alone.txt", "x")
+    assert synced == [tmp_path]                          # outside a block: after each rename
+    synced.clear()
+    with folders_synced_once():
+        for name in ("a.txt", "b.txt", "sub/c.txt", "sub/d.txt"):
+            atomic_write(tmp_path / name, name)
+        assert synced == []                              # renamed, each file complete ...
+        assert (tmp_path / "sub" / "d.txt").read_text() == "sub/d.txt"
+    assert sorted(synced) == [tmp_path, tmp_path / "sub"]   # ... folders synced once, at the end
+
+
+def test_export_atomic_folders_synced_even_when_the_block_fails(tmp_path, monkeypatch):
+    from graphkit.export.atomic import folders_synced_once
+
+    synced = _count_folder_syncs(monkeypatch)
+    with pytest.raises(RuntimeError):
+        with folders_synced_once():
+            atomic_write(tmp_path / "a.txt", "a")
+            raise RuntimeError("a writer failed")
+    assert synced == [tmp_path]
+    atomic_write(tmp_path / "b.txt", "b")               # the block is over: back to one sync a file
+    assert synced == [tmp_path, tmp_path]

@@ -25,7 +25,10 @@ from typing import Iterator
 
 from graphkit.errors import OutputError
 
-__all__ = ["atomic_path", "atomic_write"]
+__all__ = ["atomic_path", "atomic_write", "folders_synced_once"]
+
+# Folders whose renames wait for one fsync at the end of `folders_synced_once`, or None.
+_pending_folders: set[Path] | None = None
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -97,7 +100,36 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     except BaseException:
         _remove_quietly(tmp)
         raise
-    _fsync_dir(target.parent)
+    if _pending_folders is not None:
+        _pending_folders.add(target.parent)
+    else:
+        _fsync_dir(target.parent)
+
+
+@contextmanager
+def folders_synced_once() -> Iterator[None]:
+    """Within the block, each folder is fsynced once at its end, not after every rename.
+
+    Every file is still complete and fsynced before it replaces its target; only the
+    durability of the renames waits until the block ends (a build writes 15 files into
+    two folders: 15 folder syncs become 2). A forked child that writes inside the block
+    syncs its own folders with `sync_pending_folders` before it exits.
+    """
+    global _pending_folders
+    outer, _pending_folders = _pending_folders, set()
+    try:
+        yield
+    finally:
+        sync_pending_folders()
+        _pending_folders = outer
+
+
+def sync_pending_folders() -> None:
+    """fsync every folder a rename went into since the block (or this call) began."""
+    if _pending_folders:
+        for folder in sorted(_pending_folders):
+            _fsync_dir(folder)
+        _pending_folders.clear()
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:

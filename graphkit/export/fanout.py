@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 
 from graphkit.errors import OutputError
+from graphkit.export.atomic import sync_pending_folders
 
 Writer = tuple[str, Callable[[], object]]      # (name for errors, zero-argument call)
 
@@ -80,6 +81,7 @@ def _child(group: list[Writer], write_fd: int) -> None:
     status = 0
     try:
         _run(group)
+        sync_pending_folders()          # the parent syncs only the folders it wrote into
         payload = b""
     except BaseException as exc:                         # noqa: BLE001 - reported to the parent
         status = 1
