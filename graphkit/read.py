@@ -348,6 +348,9 @@ def _decode(path: Path, raw: bytes, warnings: list[str]) -> tuple[str, bool]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = None
+    else:
+        if not _utf8_has_controls(raw):
+            return text, False
     if text is None:
         # A few bad bytes in otherwise valid UTF-8 (a truncated copy): keep UTF-8.
         lenient = raw.decode("utf-8-sig", errors="replace")
@@ -379,6 +382,20 @@ def _decode(path: Path, raw: bytes, warnings: list[str]) -> tuple[str, bool]:
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+# _CONTROL's characters in UTF-8: C0 and DEL bytes, C2 80-9F but C2 85, EF B7 90-AF, EF BF BE-BF
+_NOT_C0_BYTES = bytes(b for b in range(256) if not _CONTROL.match(chr(b)) or b > 0x7F)
+_UTF8_C1 = re.compile(rb"\xc2[\x80-\x84\x86-\x9f]")
+_UTF8_NONCHAR = re.compile(rb"\xef(?:\xb7[\x90-\xaf]|\xbf[\xbe\xbf])")
+
+
+def _utf8_has_controls(raw: bytes) -> bool:
+    """Whether valid UTF-8 `raw` encodes one of _CONTROL's characters.
+
+    Three byte scans (~1 ns a byte) instead of a regex over the decoded text (~5 ns a character).
+    """
+    return (bool(raw.translate(None, _NOT_C0_BYTES))
+            or (b"\xc2" in raw and _UTF8_C1.search(raw) is not None)
+            or _UTF8_NONCHAR.search(raw) is not None)
 
 
 def _strip_controls(text: str, has_controls: bool, warnings: list[str]) -> str:
