@@ -65,15 +65,13 @@ _STRIP_CHARS = (
 _STRIP_RE = re.compile(f"[{_STRIP_CHARS}]+")
 
 
-def _is_wide(ch: str) -> bool:
-    """CJK ideographs, kana, hangul, CJK punctuation, full-width forms.
-
-    A line break next to one of these is joined without a space.
-    """
-    o = ord(ch)
-    return (0x2E80 <= o <= 0xA4CF or 0x4E00 <= o <= 0x9FFF or 0xFF00 <= o <= 0xFFEF
-            or 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0xF900 <= o <= 0xFAFF
-            or 0xFE30 <= o <= 0xFE4F or 0xA960 <= o <= 0xA97F or 0x20000 <= o <= 0x3FFFF)
+# CJK ideographs, kana, hangul, CJK punctuation, full-width forms: a line
+# break next to one of these is joined without a space. `_is_wide(ch)` is a
+# match object (true) or None; a bound regex method is called without a
+# Python frame, ~3x faster than comparing ord(ch) with each range.
+_WIDE = re.compile("[\u1100-\u11ff\u2e80-\ua4cf\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff"
+                   "\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]")
+_is_wide = _WIDE.match
 
 
 # ---------------------------------------------------------------------------
@@ -191,12 +189,23 @@ def normalize_text(text: str) -> str:
     return "".join(out)
 
 
+# Short runs seen before, normalised: the same few (a character and a Kangxi
+# radical such as "⽤") recur through a text and across articles.
+_NFKC_RUNS: dict[str, str] = {}
+_NFKC_RUN_CACHED = 8                # characters, at most
+_NFKC_RUNS_MAX = 20_000             # runs kept, at most
+
+
 def _flush_run(text: str, out: list[str], last: int, s: int, e: int) -> int:
     # include the preceding base character so "e" + U+0301 composes
     if s > last and text[s - 1] not in _KEEP_FULLWIDTH and text[s - 1] != "\n":
         s -= 1
     seg = text[s:e]
-    new = _STRIP_RE.sub("", unicodedata.normalize("NFKC", seg))
+    new = _NFKC_RUNS.get(seg)
+    if new is None:
+        new = _STRIP_RE.sub("", unicodedata.normalize("NFKC", seg))
+        if len(seg) <= _NFKC_RUN_CACHED and len(_NFKC_RUNS) < _NFKC_RUNS_MAX:
+            _NFKC_RUNS[seg] = new
     if new != seg:
         out.append(text[last:s])
         out.append(new)
@@ -363,7 +372,8 @@ def _clean_body(body: str) -> tuple[str, list[Link]]:
         t = t.replace("\t", "    ")
     t = normalize_text(t)       # also removes any marker characters from the input
 
-    if "```" in t or "~~~" in t:
+    # a one-character test first: `in` scans for one character ~10x faster than for three
+    if ("`" in t and "```" in t) or ("~" in t and "~~~" in t):
         t = _extract_fences(t, atom)
     if "\\" in t:
         t = _ESCAPE.sub(escape, t)
@@ -389,7 +399,7 @@ def _clean_body(body: str) -> tuple[str, list[Link]]:
         )
     if "://" in t:
         t = _bare_urls(t, atom, link_open)
-    if "~~" in t:
+    if "~" in t and "~~" in t:
         t = t.replace("~~", "")
     if "*" in t:
         t = t.replace("**", "")
