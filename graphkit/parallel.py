@@ -143,15 +143,16 @@ def read_bytes(path: Path | str) -> bytes:
         raise ArticleError(path, f"cannot read: {e}", stage="read") from None
 
 
-def run_chunk(job: tuple[str, str | None, list[Task], bool]) -> tuple[list[Result], Counter]:
+def run_chunk(job: tuple[str, str | None, list[Task], bool, bool]) -> tuple[list[Result], Counter]:
     """Read, clean and extract a few articles.
 
-    `job` is (rules digest, spaCy model, tasks, packed): with `packed`,
-    extracted results come back as `dump_result` bytes.
+    `job` is (rules digest, spaCy model, tasks, packed, hashed): with `packed`,
+    extracted results come back as `dump_result` bytes; with `hashed`, each
+    with the sha256 of its bytes (the cache's key; None without a cache).
     """
     from graphkit.pipeline import process_article
 
-    digest, spacy_model, tasks, packed = job
+    digest, spacy_model, tasks, packed, hashed = job
     rules = worker_rules(digest)
     timings: Counter = Counter()
     out: list[Result] = []
@@ -164,10 +165,11 @@ def run_chunk(job: tuple[str, str | None, list[Task], bool]) -> tuple[list[Resul
             continue
         timings["read"] += time.perf_counter() - t0
         record, extraction = process_article(path, root, rules, spacy_model, timings, raw=raw, aid=aid)
+        sha = content_hash(raw) if hashed else None
         if packed and extraction is not None:
-            out.append((content_hash(raw), None, dump_result(record, extraction)))
+            out.append((sha, None, dump_result(record, extraction)))
         else:
-            out.append((content_hash(raw), record, extraction))
+            out.append((sha, record, extraction))
     return out, timings
 
 
@@ -341,7 +343,8 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
             # Results crossing a process boundary are pickled anyway: the worker
             # packs them as the cache stores them, so the parent only unpickles.
             packed = not isinstance(executor, _Serial)
-            jobs = [(rules.digest, spacy_model, [tasks[i] for i in c], packed) for c in chunks]
+            jobs = [(rules.digest, spacy_model, [tasks[i] for i in c], packed, cache is not None)
+                    for c in chunks]
             results = _flatten(executor.map(run_chunk, jobs), timings)
 
         for i, task in enumerate(tasks):
