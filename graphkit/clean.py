@@ -605,6 +605,10 @@ def _blocks(t: str) -> str:
         add("".join(pieces))
         para.clear()
 
+    def end_para() -> None:
+        if para:
+            flush()
+
     line_start = _LINE_START
     for line in t.split("\n"):
         s = line.strip(" ")
@@ -613,7 +617,7 @@ def _blocks(t: str) -> str:
                 flush() if len(para) > 1 else add(para.pop())
             continue
         if s[0] in line_start or s[-1] == "\\":
-            s = _block_line(s, para, paras, flush)
+            s = _block_line(s, paras, end_para)
             if not s:
                 continue
         para.append(s)
@@ -622,12 +626,11 @@ def _blocks(t: str) -> str:
     return "\n\n".join(paras)
 
 
-def _block_line(s: str, para: list[str], paras: list[str], flush) -> str:
-    """Handle one line that may be block syntax; return the text to keep in `para`."""
-    def end_para() -> None:
-        if para:
-            flush()
+def _block_line(s: str, paras: list[str], end_para) -> str:
+    """Handle one line that may be block syntax; return the text to keep in the paragraph.
 
+    `end_para()` ends the paragraph being gathered, if any.
+    """
     if s[0] == ">":                           # block quote, any depth
         s = s.lstrip("> ")
     if not s:
