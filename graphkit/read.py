@@ -477,7 +477,8 @@ _SIMPLE_LINE = re.compile(
 )
 # what YAML may read differently from a plain character: line breaks other
 # than "\n" (\r, \x85, \u2028, \u2029), tabs, a BOM, characters YAML refuses
-_NOT_SIMPLE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_NOT_SIMPLE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                         "\U00010000-\U0010ffff]")
 
 
 def _simple_yaml(block: str) -> dict | None:
