@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from graphkit.clean import clean_article, normalize_text, split_sentences
@@ -294,6 +294,9 @@ def test_clean_nfkc_before_offsets():
 def test_clean_normalize_matches_nfkc_except_kept_punctuation(s):
     keep = {c: chr(0xF0000 + ord(c)) for c in "！＂＃＄％＆＇（）＊＋，－．／：；＜＝＞？＠［＼］＾＿｀｛｜｝～"}
     back = {v: k for k, v in keep.items()}
+    # the reference parks kept punctuation on private-use characters: they must not be in `s`
+    # (hypothesis found U+FFF01, which the reference itself turned into "！")
+    assume(not set(s) & set(back))
     ref = unicodedata.normalize("NFKC", s.translate(str.maketrans(keep)))
     ref = ref.translate(str.maketrans(back))
     strip = {c for c in ref if (ord(c) < 32 and c not in "\t\n") or 0x7F <= ord(c) <= 0x9F and c != "\x85"
