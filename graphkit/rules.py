@@ -17,13 +17,16 @@ that nest quantifiers (catastrophic backtracking on long lines).
 from __future__ import annotations
 
 import hashlib
+import marshal
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from graphkit.errors import RuleError
+from graphkit.user_cache import cache_folder, read_own, save_atomically
 
 GAZETTEER_LABELS = {"ORG", "PERSON", "VENUE", "PRODUCT", "EVENT_SERIES"}
 PATTERN_LABELS = {"ORG", "PERSON", "EVENT", "VENUE", "DATE", "VERSION", "PRODUCT", "TALK"}
@@ -167,16 +170,19 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     if not files:
         raise RuleError(str(root), "", "no rule files (*.yaml) found")
     digest = hashlib.sha256()
+    raws: dict[str, bytes] = {}
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        raws[rel] = raw = path.read_bytes()
+        digest.update(rel.encode() + b"\0" + raw + b"\0")
+    parsed = _parsed_yaml(raws, digest.hexdigest())
     gazetteer: list[GazetteerEntry] = []
     regexes: dict[str, list[RegexRule]] = {}
     lexicon: dict[str, tuple[str, ...]] = {}
     same_as: list[tuple[str, ...]] = []
     never_merge: list[tuple[str, str]] = []
-    for path in files:
-        rel = path.relative_to(root).as_posix()
-        raw = path.read_bytes()
-        digest.update(rel.encode() + b"\0" + raw + b"\0")
-        data = _parse_yaml(rel, raw)
+    for rel in raws:
+        data = _checked(rel, parsed[rel])
         kind = data["kind"]
         if kind == "gazetteer":
             gazetteer.extend(_load_gazetteer(rel, data))
@@ -197,11 +203,57 @@ def load_rules(directory: str | Path | None = None) -> Rules:
                  tuple(same_as), tuple(never_merge), digest.hexdigest()[:16], str(root), by_source)
 
 
-def _parse_yaml(rel: str, raw: bytes) -> dict:
+def _parsed_yaml(raws: dict[str, bytes], digest: str) -> dict[str, object]:
+    """Every file's YAML, parsed; from the user's cache when these exact files were parsed
+    before (libyaml still builds ~20,000 Python objects one by one: ~0.1 s at every start,
+    marshal ~10 ms). Only plain data is cached: a file that does not parse is never in it."""
+    path = _cache_file(digest)
+    cached = read_own(path) if path is not None else None
+    if cached is not None:
+        try:
+            data = marshal.loads(cached)
+            if isinstance(data, dict) and data.keys() == raws.keys():
+                return data
+        except (EOFError, ValueError, TypeError):
+            pass
+    data = {rel: _parse_yaml(rel, raw) for rel, raw in raws.items()}
+    if path is not None:
+        try:
+            blob = marshal.dumps(data)
+        except ValueError:      # a YAML type marshal cannot write (a date): not cached
+            return data
+        save_atomically(path, lambda f: f.write(blob))
+        _forget_old(path.parent)
+    return data
+
+
+def _forget_old(folder: Path, keep: int = 8) -> None:
+    """Only the newest few parses are kept: each edit of a rule file makes a new one."""
     try:
-        data = yaml.load(raw.decode("utf-8"), Loader=_LOADER)
+        found = sorted(folder.glob("rules-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in found[keep:]:
+            old.unlink()
+    except OSError:
+        pass
+
+
+def _cache_file(digest: str) -> Path | None:
+    folder = cache_folder()
+    if folder is None:
+        return None
+    key = f"{digest}|{yaml.__version__}|{marshal.version}|{sys.version_info[:2]}"
+    return folder / f"rules-{hashlib.sha256(key.encode()).hexdigest()[:16]}.marshal"
+
+
+def _parse_yaml(rel: str, raw: bytes) -> object:
+    try:
+        return yaml.load(raw.decode("utf-8"), Loader=_LOADER)
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleError(rel, "", f"not valid YAML: {exc}") from None
+
+
+def _checked(rel: str, data: object) -> dict:
+    """The file's top level, with its kind and keys checked."""
     if not isinstance(data, dict):
         raise RuleError(rel, "", "top level must be a mapping with a 'kind' key")
     kind = data.get("kind")

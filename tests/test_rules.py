@@ -157,3 +157,56 @@ def test_rules_window_after_bound_where_a_match_is_looked_for(tmp_path):
     assert [m.group(0) for m in rule.finditer(text)] == ["Open Summit"]
     # an explicit window is the same on both sides
     assert rule.windows([(36, 42)], len(text), 5) == [(31, 47)]
+
+
+def _load_in_fresh_process(rules_dir, cache_home) -> str:
+    import os
+    import subprocess
+    import sys
+
+    code = ("from graphkit.rules import load_rules; r = load_rules(%r); "
+            "print(r.digest, len(r.gazetteer), sorted((k, len(v)) for k, v in r.regexes.items()), "
+            "sorted((k, len(v)) for k, v in r.lexicon.items()))" % str(rules_dir))
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache_home))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    return done.stdout + done.stderr
+
+
+def test_rules_parsed_once_then_read_from_the_user_cache(tmp_path):
+    from graphkit.rules import DEFAULT_RULES_DIR
+
+    cache = tmp_path / "cache"
+    first = _load_in_fresh_process(DEFAULT_RULES_DIR, cache)
+    stored = sorted((cache / "graphkit").glob("rules-*.marshal"))
+    assert len(stored) == 1
+    assert _load_in_fresh_process(DEFAULT_RULES_DIR, cache) == first        # from the cache
+    stored[0].write_bytes(b"\x00garbage")                                     # damaged: parsed again
+    assert _load_in_fresh_process(DEFAULT_RULES_DIR, cache) == first
+    assert _load_in_fresh_process(DEFAULT_RULES_DIR, tmp_path / "other") == first   # no cache at all
+
+
+def test_rules_cache_never_hides_a_bad_file(tmp_path):
+    cache = tmp_path / "cache"
+    rules = tmp_path / "rules"
+    _write(rules, "patterns/v.yaml", """
+        kind: regex
+        label: VERSION
+        rules:
+          - id: v
+            pattern: 'v\\d'
+        """)
+    assert "Error" not in _load_in_fresh_process(rules, cache)
+    _write(rules, "patterns/v.yaml", "kind: regex\nlabel: [unclosed\n")
+    assert "not valid YAML" in _load_in_fresh_process(rules, cache)
+
+
+def test_rules_cache_folder_others_can_write_is_not_used(tmp_path):
+    import os
+
+    from graphkit.rules import DEFAULT_RULES_DIR
+
+    cache = tmp_path / "cache"
+    (cache / "graphkit").mkdir(parents=True)
+    os.chmod(cache / "graphkit", 0o777)
+    assert "Error" not in _load_in_fresh_process(DEFAULT_RULES_DIR, cache)
+    assert not list((cache / "graphkit").glob("rules-*"))

@@ -6,7 +6,7 @@ tag of each of its 350,000 words (~0.3 s), in every process (every `--jobs`
 worker pays it again). The same dicts pickled load in ~0.25 s (the prefix
 dictionary alone) or ~0.26 s (both: the tag table shares the prefix
 dictionary's word strings). The pickle is kept in the user's own cache folder
-(`$XDG_CACHE_HOME/graphkit`, mode 0700; a pickle is never read from a folder
+(graphkit/user_cache.py: `$XDG_CACHE_HOME/graphkit`, mode 0700; a pickle is never read from a folder
 other users can write), keyed by jieba's version and the dictionary file's
 size and mtime. Anything wrong with it, and jieba loads its own way (and the
 pickle is written again for the next process).
@@ -18,25 +18,13 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 
-
-def _cache_dir() -> Path | None:
-    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
-    folder = Path(base) / "graphkit"
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        info = folder.stat()
-    except (OSError, RuntimeError):
-        return None
-    if info.st_uid != os.getuid() or info.st_mode & 0o022:
-        return None          # not ours alone: never unpickle from it
-    return folder
+from graphkit.user_cache import cache_folder, save_atomically
 
 
 def _cache_path(jieba, dictionary: str, kind: str = "jieba") -> Path | None:
-    folder = _cache_dir()
+    folder = cache_folder()
     if folder is None:
         return None
     try:
@@ -81,20 +69,7 @@ def load_prefix_dictionary(jieba) -> None:
 
 
 def _save(path: Path, value) -> None:
-    """Written to a temporary name and renamed: a process reading it never sees half a file."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".jieba-")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    save_atomically(path, lambda f: pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_jieba():
