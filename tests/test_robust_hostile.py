@@ -15,6 +15,7 @@ pipeline per example) so the suite stays fast.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -87,10 +88,25 @@ def _dangerous(text: str) -> bool:
     return any(ch in text for ch in "<>&\"") and len(text) >= 4
 
 
+@functools.lru_cache(maxsize=None)
+def _page_without_articles(name: str) -> str:
+    """graph.html or report.html of an empty graph: the page's own code (vis-network holds
+    `"#000000"`, so `000"` is in every page) is not article text."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="graphkit-empty-page-"))
+    G = nx.MultiDiGraph()
+    G.graph["articles"] = {}
+    write_html(G, folder / "graph.html")
+    write_report(G, folder)
+    return (folder / name).read_text(encoding="utf-8")
+
+
 def _assert_inert(html: str, texts: list[str], where: str) -> None:
     for t in texts:
         if _dangerous(t):
-            assert t not in html, f"{where}: article text appears unescaped: {t!r}"
+            assert html.count(t) <= _page_without_articles(where).count(t), \
+                f"{where}: article text appears unescaped: {t!r}"
     for raw in ("<script>alert(", "<img src=x", "<svg onload", "</script><script>alert"):
         assert raw not in html, f"{where}: {raw!r} appears raw"
 
