@@ -247,12 +247,28 @@ def run_build(inputs: list[str | Path], out_dir: str | Path | None = None,
     With `out_dir`, the whole build holds the folder's lock (graphkit/lock.py):
     a second build into the same folder waits for this one to finish.
     """
-    if out_dir is None:
-        return _run_build(inputs, None, options)
-    from graphkit.lock import output_lock
+    with _fewer_young_collections():
+        if out_dir is None:
+            return _run_build(inputs, None, options)
+        from graphkit.lock import output_lock
 
-    with output_lock(out_dir):
-        return _run_build(inputs, out_dir, options)
+        with output_lock(out_dir):
+            return _run_build(inputs, out_dir, options)
+
+
+@contextmanager
+def _fewer_young_collections(threshold: int = 50_000):
+    """The cyclic GC's youngest generation collected every 50,000 allocations, not 700.
+
+    A build allocates millions of short-lived objects (matches, spans, tuples) and makes
+    almost no cycles, so most young collections find nothing to free (about 3 % of a
+    --jobs 1 build, interleaved runs). Forked workers inherit the setting."""
+    previous = gc.get_threshold()
+    gc.set_threshold(max(previous[0], threshold), *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 def _run_build(inputs: list[str | Path], out_dir: str | Path | None,
