@@ -6,6 +6,8 @@ import pickle
 import subprocess
 import sys
 
+import pytest
+
 SCRIPT = """
 import jieba, logging
 jieba.setLogLevel(logging.WARNING)
@@ -30,9 +32,9 @@ def _run(script: str, cache_home) -> str:
                           check=True).stdout
 
 
-def _pickles(cache_home):
+def _pickles(cache_home, kind: str = "jieba"):
     folder = cache_home / "graphkit"
-    return sorted(folder.glob("jieba-*.pickle")) if folder.exists() else []
+    return sorted(folder.glob(f"{kind}-*.pickle")) if folder.exists() else []
 
 
 def test_pickle_is_written_then_read_with_jiebas_own_result(tmp_path):
@@ -44,15 +46,6 @@ def test_pickle_is_written_then_read_with_jiebas_own_result(tmp_path):
     stamp = pickle_file.stat().st_mtime_ns
     assert _run(SCRIPT, tmp_path) == reference            # read from the pickle
     assert pickle_file.stat().st_mtime_ns == stamp         # and not written again
-
-
-def test_corrupt_pickle_falls_back_and_is_rewritten(tmp_path):
-    reference = _run(REFERENCE, tmp_path / "unused")
-    _run(SCRIPT, tmp_path)
-    [pickle_file] = _pickles(tmp_path)
-    pickle_file.write_bytes(b"\x80\x05not a pickle")
-    assert _run(SCRIPT, tmp_path) == reference
-    assert pickle_file.stat().st_size > 1_000_000
 
 
 def test_folder_others_can_write_is_never_used(tmp_path):
@@ -85,15 +78,10 @@ print(False)
 """
 
 
-def _posseg_pickles(cache_home):
-    folder = cache_home / "graphkit"
-    return sorted(folder.glob("posseg-*.pickle")) if folder.exists() else []
-
-
 def test_posseg_pickle_is_written_then_read_with_jiebas_own_tags(tmp_path):
     reference = _run(POSSEG_REFERENCE, tmp_path / "unused")
     assert _run(POSSEG_SCRIPT, tmp_path) == reference
-    [pickle_file] = _posseg_pickles(tmp_path)
+    [pickle_file] = _pickles(tmp_path, "posseg")
     stamp = pickle_file.stat().st_mtime_ns
     assert _run(POSSEG_SCRIPT, tmp_path) == reference       # read from the pickle
     assert pickle_file.stat().st_mtime_ns == stamp
@@ -111,19 +99,21 @@ print(table == jieba.posseg.dt.word_tag_tab, len(table))
     assert _run(compare, tmp_path).startswith("True 349")     # read from the pickle
 
 
-def test_corrupt_posseg_pickle_falls_back_and_is_rewritten(tmp_path):
-    reference = _run(POSSEG_REFERENCE, tmp_path / "unused")
-    _run(POSSEG_SCRIPT, tmp_path)
-    [pickle_file] = _posseg_pickles(tmp_path)
+@pytest.mark.parametrize("kind, script, reference_script", [
+    ("jieba", SCRIPT, REFERENCE), ("posseg", POSSEG_SCRIPT, POSSEG_REFERENCE)])
+def test_corrupt_pickle_falls_back_and_is_rewritten(tmp_path, kind, script, reference_script):
+    reference = _run(reference_script, tmp_path / "unused")
+    _run(script, tmp_path)
+    [pickle_file] = _pickles(tmp_path, kind)
     pickle_file.write_bytes(b"\x80\x05not a pickle")
-    assert _run(POSSEG_SCRIPT, tmp_path) == reference
+    assert _run(script, tmp_path) == reference
     assert pickle_file.stat().st_size > 1_000_000
 
 
 def test_posseg_pickle_of_the_wrong_shape_is_ignored(tmp_path):
     reference = _run(POSSEG_REFERENCE, tmp_path / "unused")
     _run(POSSEG_SCRIPT, tmp_path)
-    [pickle_file] = _posseg_pickles(tmp_path)
+    [pickle_file] = _pickles(tmp_path, "posseg")
     pickle_file.write_bytes(pickle.dumps(({"华为": 1}, 1)))
     assert _run(POSSEG_SCRIPT, tmp_path) == reference
 
@@ -134,4 +124,4 @@ def test_posseg_folder_others_can_write_is_never_used(tmp_path):
     folder.chmod(0o777)
     reference = _run(POSSEG_REFERENCE, tmp_path / "unused")
     assert _run(POSSEG_SCRIPT, tmp_path) == reference
-    assert _posseg_pickles(tmp_path) == []
+    assert _pickles(tmp_path, "posseg") == []

@@ -20,7 +20,7 @@ import pickle
 import sys
 from pathlib import Path
 
-from graphkit.user_cache import cache_folder, save_atomically
+from graphkit.user_cache import cache_folder, read_own, save_atomically
 
 
 def _cache_path(jieba, dictionary: str, kind: str = "jieba") -> Path | None:
@@ -50,19 +50,15 @@ def load_prefix_dictionary(jieba) -> None:
         return
     dictionary = _default_dictionary(jieba)
     path = _cache_path(jieba, dictionary) if dictionary else None
-    if path is not None:
-        try:
-            if path.stat().st_uid == os.getuid():
-                with open(path, "rb") as f:
-                    freq, total = pickle.load(f)
-                if isinstance(freq, dict) and isinstance(total, int) and freq:
-                    with tokenizer.lock:
-                        if not tokenizer.initialized:
-                            tokenizer.FREQ, tokenizer.total = freq, total
-                            tokenizer.initialized = True
-                    return
-        except Exception:       # missing, truncated, foreign: jieba's own load below
-            pass
+    cached = _own_pickle(path) if path is not None else None
+    if isinstance(cached, tuple) and len(cached) == 2:
+        freq, total = cached
+        if isinstance(freq, dict) and isinstance(total, int) and freq:
+            with tokenizer.lock:
+                if not tokenizer.initialized:
+                    tokenizer.FREQ, tokenizer.total = freq, total
+                    tokenizer.initialized = True
+            return
     tokenizer.initialize()
     if path is not None:
         _save(path, (tokenizer.FREQ, tokenizer.total))
@@ -150,16 +146,25 @@ def _import_posseg_untagged(jieba):
 
 
 def _load_posseg_pickle(path: Path) -> tuple[dict, int, dict] | None:
-    try:
-        if path.stat().st_uid != os.getuid():
-            return None
-        with open(path, "rb") as f:
-            freq, total, tags = pickle.load(f)
-    except Exception:       # missing, truncated, foreign: jieba's own load
+    cached = _own_pickle(path)
+    if not (isinstance(cached, tuple) and len(cached) == 3):
         return None
+    freq, total, tags = cached
     if isinstance(freq, dict) and isinstance(total, int) and isinstance(tags, dict) and freq and tags:
         return freq, total, tags
     return None
+
+
+def _own_pickle(path: Path):
+    """What graphkit pickled at `path` (a file of this user's), or None: missing, truncated or
+    foreign files mean jieba's own load."""
+    data = read_own(path)
+    if data is None:
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception:
+        return None
 
 
 def _shared_strings(freq: dict, total: int, tags: dict) -> tuple[dict, int, dict]:
