@@ -294,37 +294,33 @@ def _run_build(inputs: list[str | Path], out_dir: str | Path | None,
     timings["rules"] = time.perf_counter() - t
     records, extractions = extract_all(listing or list_articles(roots), rules, options, timings, shas)
     with _settled_heap():
-        return _finish_build(records, extractions, rules, options, out, key, timings, t0)
+        if options.strict:
+            _refuse_skipped(records)
+        from graphkit.graph import build_graph
+        from graphkit.resolve import resolve
 
-
-def _finish_build(records, extractions, rules, options, out, key, timings, t0) -> BuildResult:
-    if options.strict:
-        _refuse_skipped(records)
-    t = time.perf_counter()
-    dates = {r.id: r.date for r in records if r.date}
-    from graphkit.graph import build_graph
-    from graphkit.resolve import resolve
-
-    resolved = resolve(extractions, rules, article_dates=dates)
-    extractions.clear()      # ~50 kB an article: not held while the graph is built and written
-    timings["resolve"] = time.perf_counter() - t
-    t = time.perf_counter()
-    meta = {r.id: {k: v for k, v in (("title", r.title), ("date", r.date), ("lang", r.lang)) if v}
-            for r in records if not r.error}
-    graph = filter_confidence(build_graph(resolved, meta), options.min_confidence)
-    timings["graph"] = time.perf_counter() - t
-    result = BuildResult(graph, records, merge_candidates=resolved.merge_candidates)
-    if out is not None:
         t = time.perf_counter()
-        result.files = write_outputs(result, out, options)
-        if key is not None:
-            from graphkit.stamp import write_stamp
+        dates = {r.id: r.date for r in records if r.date}
+        resolved = resolve(extractions, rules, article_dates=dates)
+        extractions.clear()      # ~50 kB an article: not held while the graph is built and written
+        timings["resolve"] = time.perf_counter() - t
+        t = time.perf_counter()
+        meta = {r.id: {k: v for k, v in (("title", r.title), ("date", r.date), ("lang", r.lang)) if v}
+                for r in records if not r.error}
+        graph = filter_confidence(build_graph(resolved, meta), options.min_confidence)
+        timings["graph"] = time.perf_counter() - t
+        result = BuildResult(graph, records, merge_candidates=resolved.merge_candidates)
+        if out is not None:
+            t = time.perf_counter()
+            result.files = write_outputs(result, out, options)
+            if key is not None:
+                from graphkit.stamp import write_stamp
 
-            write_stamp(out, key, result.files, records, *result.type_counts(), cache=options.cache)
-        timings["write"] = time.perf_counter() - t
-    timings["total"] = time.perf_counter() - t0
-    result.seconds = {k: round(v, 3) for k, v in timings.items()}
-    return result
+                write_stamp(out, key, result.files, records, *result.type_counts(), cache=options.cache)
+            timings["write"] = time.perf_counter() - t
+        timings["total"] = time.perf_counter() - t0
+        result.seconds = {k: round(v, 3) for k, v in timings.items()}
+        return result
 
 
 @contextmanager

@@ -32,7 +32,7 @@ except ImportError:                     # pragma: no cover
 from graphkit.extract.gazetteer import lower_same_length
 from graphkit.rules import RegexRule, anchor_windows
 
-__all__ = ["AnchorScanner", "ArticleAnchors", "literal_words"]
+__all__ = ["AnchorScanner", "ArticleAnchors", "literal_words", "matches"]
 
 _MAX_WORDS = 4096       # larger expansions (\w, [a-z]{3}) stay regexes
 _IGNORED = {_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT}
@@ -165,6 +165,11 @@ def _automaton(words_of: dict[str, set[int]]):
         return None
     words = sorted(words_of)
     return ahocorasick_rs.AhoCorasick(words), [tuple(sorted(words_of[w])) for w in words]
+
+
+def matches(rule: RegexRule, text: str, anchors: ArticleAnchors | None, window: int | None = None):
+    """The rule's matches, its anchors looked up in the article's shared scan when there is one."""
+    return anchors.finditer(rule, window) if anchors is not None else rule.finditer(text, window)
 
 
 class ArticleAnchors:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from graphkit.extract.anchors import matches
 from graphkit.rules import RegexRule, Rules, word_alternation as _alternation
 from graphkit.types import Mention
 
@@ -31,11 +32,6 @@ def _posseg():
 
 def _scan_rule(rule_id: str, pattern: re.Pattern, anchor: re.Pattern) -> RegexRule:
     return RegexRule(rule_id, "", pattern, 1.0, rule_id, "", anchor)
-
-
-def _matches(rule: RegexRule, text: str, anchors, window: int | None = None):
-    """The rule's matches, through the article's shared anchor scan when there is one."""
-    return anchors.finditer(rule, window) if anchors is not None else rule.finditer(text, window)
 
 
 class ContextRules:
@@ -155,14 +151,14 @@ class ContextRules:
         return None
 
     def zh_people(self, article_id: str, text: str, anchors=None):
-        for m in _matches(self._zh_role_rule, text, anchors):
+        for m in matches(self._zh_role_rule, text, anchors):
             span = self._zh_name_at(text, m.end())
             if span:
                 attrs = (("role_start", str(m.start())), ("role", m.group(0).strip(" :：")))
                 yield Mention(article_id, "PERSON", text[span[0]:span[1]], span[0], span[1],
                               "context/zh-role-name", confidence=0.8, attrs=attrs)
                 yield from self._coordinated_zh(article_id, text, span[1], attrs)
-        for m in _matches(self._zh_role_latin_rule, text, anchors):
+        for m in matches(self._zh_role_latin_rule, text, anchors):
             name = m.group("name")
             if not self._en_name_ok(name):
                 continue
@@ -178,7 +174,7 @@ class ContextRules:
                 yield Mention(article_id, "PERSON", nxt.group(0), nxt.start(), nxt.end(),
                               "context/zh-role-latin-name", confidence=0.7, attrs=attrs)
                 end = nxt.end()
-        for m in _matches(self._zh_honorific_rule, text, anchors):
+        for m in matches(self._zh_honorific_rule, text, anchors):
             boundaries = jieba_boundaries(text, max(0, m.start() - 8), m.start(), hmm=False)
             for length in (3, 2):
                 s = m.start() - length
@@ -189,7 +185,7 @@ class ContextRules:
                     yield Mention(article_id, "PERSON", text[s:m.start()], s, m.start(),
                                   "context/zh-name-honorific", confidence=0.7)
                     break
-        for m in _matches(self._zh_speaker_rule, text, anchors):
+        for m in matches(self._zh_speaker_rule, text, anchors):
             word, flag = _jieba_first(text[m.start("name"):m.start("name") + 5])
             if flag == "nr" and 2 <= len(word) <= 3 and word[:1] in self.surnames:
                 s = m.start("name")
@@ -224,8 +220,8 @@ class ContextRules:
             self._zh_honorific_rule, self._zh_list_rule, self._en_list_rule)
 
     def en_people(self, article_id: str, text: str, anchors=None):
-        for pattern, rule, conf in self._en_people_rules:
-            for m in _matches(pattern, text, anchors):
+        for regex_rule, rule, conf in self._en_people_rules:
+            for m in matches(regex_rule, text, anchors):
                 group = "name" if m.group("name") else "name2"
                 name = m.group(group)
                 # Drop leading capitalised non-names: "During Xiong Wei" -> "Xiong Wei".
@@ -274,7 +270,7 @@ class ContextRules:
 
     def zh_list_orgs(self, article_id: str, text: str, anchors=None):
         """Items of `A、B、C等合作伙伴` lists."""
-        for m in _matches(self._zh_list_rule, text, anchors):
+        for m in matches(self._zh_list_rule, text, anchors):
             lo, segment = _listed_before(text, m.start(), 400)
             if not segment:
                 continue
@@ -323,7 +319,7 @@ class ContextRules:
                 pos += len(part) + 1
 
     def en_orgs(self, article_id: str, text: str, anchors=None):
-        for m in _matches(self._en_org_rule, text, anchors):
+        for m in matches(self._en_org_rule, text, anchors):
             group = "org" if m.group("org") else "org2"
             name = m.group(group)
             words = name.split()
@@ -335,7 +331,7 @@ class ContextRules:
             start = m.start(group) + m.group(group).index(name)
             yield Mention(article_id, "ORG", name, start, start + len(name), "context/en-org-suffix",
                           confidence=0.6)
-        for m in _matches(self._en_list_rule, text, anchors):
+        for m in matches(self._en_list_rule, text, anchors):
             end = m.end()
             stop = _CLAUSE_END.search(text, end)
             tail = text[end:stop.start() if stop and stop.group(0) not in ",(" else min(len(text), end + 300)]

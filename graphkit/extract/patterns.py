@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from graphkit.extract.anchors import ArticleAnchors
+from graphkit.extract.anchors import ArticleAnchors, matches
 from graphkit.rules import RegexRule
 from graphkit.slug import slugify
 from graphkit.types import Mention
@@ -18,11 +18,6 @@ MONTHS = {m: i for i, names in enumerate(
      ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
      ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for m in names}
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def matches(rule: RegexRule, text: str, anchors: ArticleAnchors | None, window: int | None = None):
-    """The rule's matches, its anchors looked up in the article's shared scan when there is one."""
-    return anchors.finditer(rule, window) if anchors is not None else rule.finditer(text, window)
 
 
 def _group(match: re.Match, name: str) -> str | None:
