@@ -122,16 +122,30 @@ def _tables_already_loaded(_):
             clean._candidate_re is not None, "pypinyin" in sys.modules, bool(pipeline._EXTRACTOR))
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork start method only")
-def test_parallel_forked_workers_inherit_loaded_tables():
+def _slow_here(_):
+    """The build process's share, slow enough that the worker takes the other jobs."""
+    import time
+
+    time.sleep(1.0)
+    return "here"
+
+
+def _worker_results(fn, jobs: int = 4) -> list:
+    """fn's results from the forked worker of a --jobs 2 pool (this process takes one job)."""
     from graphkit.rules import load_rules
 
     pool = parallel._Pool(2, load_rules())
     try:
-        seen = list(pool.map(_tables_already_loaded, range(2)))
+        seen = list(pool.map(fn, range(jobs), here=_slow_here))
     finally:
         pool.close()
-    assert seen == [(True, True, True, True, True)] * 2
+    assert len(seen) == jobs and seen.count("here") == 1
+    return [s for s in seen if s != "here"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork start method only")
+def test_parallel_forked_workers_inherit_loaded_tables():
+    assert _worker_results(_tables_already_loaded) == [(True, True, True, True, True)] * 3
 
 
 def _gc_thresholds(_):
@@ -156,10 +170,54 @@ def test_parallel_full_collections_off_only_while_extracting(jobs, always_pool):
     assert seen_inside and all(t > 1_000_000 for t in seen_inside)
     parallel._no_full_collections()             # as run_tasks does, then it forks workers
     try:
-        pool = parallel._Pool(2, load_rules())
+        assert _worker_results(_gc_thresholds) == [before] * 3
     finally:
         gc.set_threshold(*before)
+
+
+def _pid_of(job):
+    import os
+    import time
+
+    time.sleep(0.01)
+    return job, os.getpid()
+
+
+def _fail_on_3(job):
+    if job == 3:
+        raise ValueError("job 3 is bad")
+    return job
+
+
+def _die_on_2(job):
+    import os
+
+    if job == 2:
+        os._exit(7)
+    return job
+
+
+def test_parallel_pool_results_in_job_order_from_both_processes():
+    import os
+
+    from graphkit.rules import load_rules
+
+    pool = parallel._Pool(2, load_rules())
     try:
-        assert list(pool.map(_gc_thresholds, range(2))) == [before] * 2
+        seen = list(pool.map(_pid_of, range(60)))
     finally:
         pool.close()
+    assert [job for job, _ in seen] == list(range(60))
+    pids = {pid for _, pid in seen}
+    assert os.getpid() in pids and len(pids) == 2, "this process and the worker both take jobs"
+
+
+@pytest.mark.parametrize("fn, error", [(_fail_on_3, "job 3 is bad"), (_die_on_2, "exit code 7")])
+def test_parallel_pool_worker_failure_is_raised_not_hung(fn, error):
+    from graphkit.rules import load_rules
+
+    pool = parallel._Pool(2, load_rules())
+    with pytest.raises(Exception, match=error):
+        list(pool.map(fn, range(8), here=_slow_here))
+    pool.terminate()
+    assert not pool.processes
