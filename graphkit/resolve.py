@@ -14,10 +14,11 @@ import gc
 import math
 from collections import Counter, defaultdict
 from contextlib import contextmanager
+from operator import itemgetter
 
 from graphkit.rules import Rules
 from graphkit.slug import has_cjk, name_key, person_key, slugify
-from graphkit.types import Entity, Evidence, Extraction, Mention, Resolved, ResolvedRelation
+from graphkit.types import Entity, Evidence, Extraction, Mention, Relation, Resolved, ResolvedRelation
 
 SIGNATURES = {
     "AFFILIATED_WITH": ("PERSON", "ORG"),
@@ -108,14 +109,17 @@ class _MentionIds:
 
     def __init__(self):
         self.by_article: dict[str, dict[int, str]] = {}
-        self._labels: dict[str, int] = {}
+        self.codes: dict[str, int] = {}      # label -> the low byte of its mentions' keys, from 1
+
+    def code(self, label: str) -> int:
+        code = self.codes.get(label)
+        if code is None:
+            code = self.codes[label] = len(self.codes) + 1
+        return code
 
     def key(self, m: Mention) -> int:
         """The mention's key in the dict of its article."""
-        label = self._labels.get(m.label)
-        if label is None:
-            label = self._labels[m.label] = len(self._labels)
-        return ((m.start << 32 | m.end) << 8) | label
+        return m.start << 40 | m.end << 8 | (self.codes.get(m.label) or self.code(m.label))
 
     def of_article(self, article_id: str) -> dict[int, str]:
         """key -> mention id for one article, created on first use."""
@@ -129,9 +133,130 @@ class _MentionIds:
         return None if ids is None else ids.get(self.key(m))
 
 
+class _Registry:
+    """Every mention's id and what its entity collects (names, articles, confidences, rules).
+
+    A name recurs: 92,685 mentions of the 1k bench corpus have 1,433 distinct (label, text,
+    key, rule id). So the id and the per-id containers are found once per such tuple, and a
+    mention costs one dict lookup and three appends."""
+
+    def __init__(self, resolver: Resolver, union: _Union):
+        self.resolver = resolver
+        self.union = union
+        self.mention_ids = _MentionIds()
+        self.names: dict[str, Counter] = {}
+        self.labels: dict[str, str] = {}
+        self.articles: dict[str, set[str]] = {}
+        self.confidences: dict[str, list[float]] = {}
+        self.rule_ids: dict[str, set[str]] = {}
+        self.attrs: dict[str, dict[str, str]] = defaultdict(dict)
+        self.cjk_people: dict[str, set[str]] = defaultdict(set)
+        # (label, text, key, rule id) -> (id, its names, articles, confidences, label code, per-mention attrs)
+        self._seen: dict[tuple[str, str, str, str], tuple] = {}
+
+    def add_all(self, extractions: list[Extraction]) -> list[tuple[Relation, str, str]]:
+        """Registers every mention and relation end; returns (relation, source id, target id)."""
+        seen_get = self._seen.get
+        first = self._first
+        by_article = self.mention_ids.by_article
+        of_article = self.mention_ids.of_article
+        code_of, code = self.mention_ids.codes.get, self.mention_ids.code
+        stated = []
+        foreign = False
+        for ex in extractions:
+            aid = ex.article_id
+            foreign = foreign or aid in by_article
+            ids = of_article(aid)
+            for m in ex.mentions:
+                text, article = m.text, m.article_id
+                mid, counter, articles, confidences, label_code, per_mention = \
+                    seen_get((m.label, text, m.key, m.rule_id)) or first(m)
+                counter[text] += 1
+                articles.add(article)
+                confidences.append(m.confidence)
+                if per_mention:
+                    self._attrs_of(m, mid)
+                if article == aid:
+                    ids[m.start << 40 | m.end << 8 | label_code] = mid
+                else:
+                    foreign = True
+                    of_article(article)[m.start << 40 | m.end << 8 | label_code] = mid
+            for r in ex.relations:
+                ends = []
+                for m in (r.source, r.target):
+                    if m.article_id != aid:
+                        ends.append(self._end(m))
+                        continue
+                    k = m.start << 40 | m.end << 8 | (code_of(m.label) or code(m.label))
+                    mid = ids.get(k)
+                    if mid is None:
+                        mid = ids[k] = self.add(m)
+                    ends.append(mid)
+                stated.append((r, ends[0], ends[1]))
+        if foreign:
+            # A mention filed under another article (or an article twice) may change an
+            # earlier article's ids after its relations were read: read them all again.
+            get = self.mention_ids.get
+            stated = [(r, get(r.source), get(r.target)) for r, _, _ in stated]
+        return stated
+
+    def _end(self, m: Mention) -> str:
+        """The id of a relation's end: the mention's registered at its place, else its own."""
+        mine = self.mention_ids.of_article(m.article_id)
+        k = self.mention_ids.key(m)
+        mid = mine.get(k)
+        if mid is None:
+            mid = mine[k] = self.add(m)
+        return mid
+
+    def add(self, m: Mention) -> str:
+        """Registers one mention; returns its id."""
+        mid, counter, articles, confidences, _, per_mention = \
+            self._seen.get((m.label, m.text, m.key, m.rule_id)) or self._first(m)
+        counter[m.text] += 1
+        articles.add(m.article_id)
+        confidences.append(m.confidence)
+        if per_mention:
+            self._attrs_of(m, mid)
+        return mid
+
+    def _first(self, m: Mention) -> tuple:
+        """The first mention of its (label, text, key, rule id): what every later one shares."""
+        mid = self.resolver.mention_id(m)
+        counter = self.names.get(mid)
+        if counter is None:         # the id's first mention: every per-id dict gets it in this order
+            self.union.find(mid)
+            counter = self.names[mid] = Counter()
+            self.articles[mid], self.confidences[mid], self.rule_ids[mid] = set(), [], set()
+            self.labels[mid] = m.label
+        counter.setdefault(m.text, 0)   # the name's place among the id's names
+        self.rule_ids[mid].add(m.rule_id)
+        if m.label == "DATE":
+            self.attrs[mid]["value"] = m.key
+        if m.label == "PERSON" and has_cjk(m.text):
+            self.cjk_people[mid].add(m.text)
+        seen = self._seen[(m.label, m.text, m.key, m.rule_id)] = (
+            mid, counter, self.articles[mid], self.confidences[mid], self.mention_ids.code(m.label),
+            m.label in ("EVENT", "VERSION"))
+        return seen
+
+    def _attrs_of(self, m: Mention, mid: str) -> None:
+        """Event and version attributes differ between mentions of one name."""
+        if m.label == "EVENT":
+            for k in ("series", "edition", "name"):
+                value = m.attr(k)
+                if value:
+                    self.attrs[mid].setdefault(k, value)
+        elif m.attr("name"):
+            self.names[mid][m.attr("name")] += 0   # canonical form as an alias
+
+
 def noisy_or(confidences) -> float:
-    """Confidence of a fact seen several times independently: 1 - prod(1 - c)."""
-    return round(1 - math.prod(1 - min(c, 0.999) for c in confidences), 3)
+    """Confidence of a fact seen several times independently: 1 - prod(1 - c).
+
+    A list comprehension, not a generator calling min: the same factors, a third of the time
+    (the 90k mention confidences of the 1k bench corpus: 0.022 -> 0.007 CPU-s)."""
+    return round(1 - math.prod([1 - (0.999 if c > 0.999 else c) for c in confidences]), 3)
 
 
 def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[str, str] | None = None) -> Resolved:
@@ -157,68 +282,17 @@ def _resolve(extractions: list[Extraction], rules: Rules, article_dates: dict[st
     resolver = Resolver(rules)
     union = _Union()
     never = {frozenset(p) for p in rules.never_merge}
-    mention_ids = _MentionIds()
-    names: dict[str, Counter] = defaultdict(Counter)
-    labels: dict[str, str] = {}
-    articles: dict[str, set[str]] = defaultdict(set)
-    confidences: dict[str, list[float]] = defaultdict(list)
-    rule_ids: dict[str, set[str]] = defaultdict(set)
-    attrs: dict[str, dict[str, str]] = defaultdict(dict)
-    cjk_people: dict[str, set[str]] = defaultdict(set)
-
-    known_ids: dict[tuple[str, str, str, str], str] = {}
-
-    def mention_id(m: Mention) -> str:
-        """resolver.mention_id, computed once per (label, text, key, rule id): the same names recur."""
-        fields = (m.label, m.text, m.key, m.rule_id)
-        mid = known_ids.get(fields)
-        if mid is None:
-            mid = known_ids[fields] = resolver.mention_id(m)
-        return mid
-
-    def register(m: Mention) -> str:
-        mid = mention_id(m)
-        counter = names.get(mid)
-        if counter is None:         # the id's first mention: every per-id dict gets it in this order
-            union.find(mid)
-            counter = names[mid] = Counter()
-            articles[mid], confidences[mid], rule_ids[mid] = set(), [], set()
-        counter[m.text] = counter.get(m.text, 0) + 1
-        labels[mid] = m.label
-        articles[mid].add(m.article_id)
-        confidences[mid].append(m.confidence)
-        rule_ids[mid].add(m.rule_id)
-        if m.label == "DATE":
-            attrs[mid]["value"] = m.key
-        elif m.label == "EVENT":
-            for k in ("series", "edition", "name"):
-                value = m.attr(k)
-                if value:
-                    attrs[mid].setdefault(k, value)
-        elif m.label == "VERSION" and m.attr("name"):
-            names[mid][m.attr("name")] += 0   # canonical form as an alias
-        if m.label == "PERSON" and has_cjk(m.text):
-            cjk_people[mid].add(m.text)
-        return mid
-
     chinese_names: dict[str, set[str]] = defaultdict(set)
     for ex in extractions:
         for m in ex.mentions:
             if m.label == "PERSON" and has_cjk(m.text) and not m.rule_id.startswith("gazetteers/"):
                 chinese_names[m.key or person_key(m.text)].add(m.text)
     resolver.homophones = {k: sorted(v) for k, v in chinese_names.items() if len(v) > 1}
-    key = mention_ids.key
-    for ex in extractions:
-        ids = mention_ids.of_article(ex.article_id)
-        for m in ex.mentions:
-            mine = ids if m.article_id == ex.article_id else mention_ids.of_article(m.article_id)
-            mine[key(m)] = register(m)
-        for r in ex.relations:
-            for m in (r.source, r.target):
-                mine = ids if m.article_id == ex.article_id else mention_ids.of_article(m.article_id)
-                k = key(m)
-                if k not in mine:
-                    mine[k] = register(m)
+    registry = _Registry(resolver, union)
+    stated = registry.add_all(extractions)
+    mention_ids, names, labels = registry.mention_ids, registry.names, registry.labels
+    articles, confidences, rule_ids = registry.articles, registry.confidences, registry.rule_ids
+    attrs, cjk_people = registry.attrs, registry.cjk_people
 
     # Same normalised name and type -> one entity (covers case and width variants).
     by_name: dict[tuple[str, str], str] = {}
@@ -266,9 +340,6 @@ def _resolve(extractions: list[Extraction], rules: Rules, article_dates: dict[st
         for m in members:
             final_id[m] = chosen
 
-    # Each relation's two mention ids, looked up once for the merges and the relations below.
-    stated = [(r, mention_ids.get(r.source), mention_ids.get(r.target))
-              for ex in extractions for r in ex.relations]
     links = _links(stated, final_id, labels)
     short = _short_names_to_merge(links, final_id, names, labels, never)
     short.update(_main_events_to_merge(extractions, mention_ids, final_id, links, never))
@@ -294,11 +365,11 @@ def _resolve(extractions: list[Extraction], rules: Rules, article_dates: dict[st
         label = labels[fid] if fid in labels else fid.split(":", 1)[0].upper()
         display = resolver.display.get(fid) or _display(merged_names[fid], label, node["attrs"])
         aliases = tuple(sorted(set(merged_names[fid]) | {display}))
-        dates = sorted(article_dates[a] for a in node["articles"] if article_dates.get(a))
+        dates = list(filter(None, map(article_dates.get, node["articles"])))   # no sort: first and last
         extra = dict(node["attrs"])
         extra.pop("name", None)
         if dates:
-            extra["start"], extra["end"] = dates[0], dates[-1]
+            extra["start"], extra["end"] = min(dates), max(dates)
         if label == "EVENT" and extra.get("date"):
             extra["start"] = extra["end"] = extra["date"].split(":", 1)[1]
         entities.append(Entity(fid, label, display, aliases, tuple(sorted(node["articles"])),
@@ -324,36 +395,59 @@ def _links(stated, final_id, labels) -> list[tuple[str, str, str]]:
     """(source, type, target) of what `_resolve_relations` would return, in its order: all that
     the merges below need, without building the evidence."""
     out = set()
-    for r, source, target in stated:
+    for source, kind, target in {(source, r.type, target) for r, source, target in stated}:
         src, dst = final_id[source], final_id[target]
-        if src != dst and (labels.get(src), labels.get(dst)) == SIGNATURES[r.type]:
-            out.add((src, r.type, dst))
+        if src != dst and (labels.get(src), labels.get(dst)) == SIGNATURES[kind]:
+            out.add((src, kind, dst))
     return sorted(out)
 
 
 def _resolve_relations(stated, final_id, labels) -> list[ResolvedRelation]:
-    """`stated`: (relation, source mention id, target mention id) in article order."""
-    grouped: dict[tuple[str, str, str], dict] = {}
+    """`stated`: (relation, source mention id, target mention id) in article order.
+
+    Which edge a relation joins (or that it is dropped) is settled once per (source, type,
+    target) of mention ids, and the Evidence is built for the kept relations only: 38k
+    relations of the 1k bench corpus give 1,799 edges (0.095 -> 0.08 CPU-s; 0.036 of it is
+    building the 33.5k Evidence, frozen dataclasses)."""
+    edge_of: dict[tuple[str, str, str], tuple | None] = {}   # mention ids -> (evidence, roles) or None
+    grouped: dict[tuple[str, str, str], tuple[dict, dict]] = {}
     for r, source, target in stated:
-        src, dst = final_id[source], final_id[target]
-        if src == dst or (labels.get(src), labels.get(dst)) != SIGNATURES[r.type]:
+        ends = (source, r.type, target)
+        edge = edge_of.get(ends, _UNSEEN)
+        if edge is _UNSEEN:
+            edge = edge_of[ends] = _edge(grouped, final_id, labels, source, r.type, target)
+        if edge is None:
             continue
-        slot = grouped.get((src, r.type, dst))
-        if slot is None:
-            slot = grouped[(src, r.type, dst)] = {"evidence": {}, "roles": {}}
+        evidence, roles = edge
         key = (r.article_id, r.sentence[0])
-        held = slot["evidence"].get(key)
+        held = evidence.get(key)
         if held is None or held.confidence < r.confidence:
-            slot["evidence"][key] = Evidence(r.article_id, r.evidence, r.sentence[0], r.sentence[1],
-                                             r.rule_id, r.confidence)
+            evidence[key] = r           # the first of the most confident relations of a sentence
         if r.role:
-            slot["roles"][r.role] = slot["roles"].get(r.role, 0) + 1
+            roles[r.role] = roles.get(r.role, 0) + 1
     out = []
-    for (src, kind, dst), slot in sorted(grouped.items()):
-        evidence = tuple(sorted(slot["evidence"].values(), key=lambda e: (e.article, e.start, e.extractor)))
-        role = min(slot["roles"], key=lambda r: (-slot["roles"][r], r)) if slot["roles"] else ""
+    for (src, kind, dst), (stated_in, roles) in sorted(grouped.items()):
+        # Sorted by (article, start), unique per edge: the order of (article, start, extractor).
+        evidence = tuple(Evidence(r.article_id, r.evidence, r.sentence[0], r.sentence[1], r.rule_id, r.confidence)
+                         for _, r in sorted(stated_in.items(), key=itemgetter(0)))
+        role = min(roles, key=lambda r: (-roles[r], r)) if roles else ""
         out.append(ResolvedRelation(kind, src, dst, evidence, noisy_or(e.confidence for e in evidence), role))
     return out
+
+
+_UNSEEN = object()
+
+
+def _edge(grouped, final_id, labels, source, kind, target) -> tuple[dict, dict] | None:
+    """The (evidence, roles) of the edge a relation between these mention ids joins; None if
+    it joins none (both ends one entity, or ends of the wrong types)."""
+    src, dst = final_id[source], final_id[target]
+    if src == dst or (labels.get(src), labels.get(dst)) != SIGNATURES[kind]:
+        return None
+    edge = grouped.get((src, kind, dst))
+    if edge is None:
+        edge = grouped[(src, kind, dst)] = ({}, {})
+    return edge
 
 
 def _short_names_to_merge(links, final_id, names, labels, never) -> dict[str, str]:

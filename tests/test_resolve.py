@@ -1,6 +1,8 @@
 """Resolution: one node per real-world thing across articles and languages, and nothing more."""
 from __future__ import annotations
 
+import pytest
+
 from graphkit.resolve import noisy_or, resolve
 from graphkit.slug import person_key
 from graphkit.types import Extraction, Mention, Relation
@@ -127,3 +129,42 @@ def test_resolve_homophones_stay_apart(rules):
     assert people == ["person:zhang-wei-1", "person:zhang-wei-2"]
     assert {(a, b) for a, b, _ in out.merge_candidates} >= {("person:zhang-wei", "person:zhang-wei-1"),
                                                             ("person:zhang-wei", "person:zhang-wei-2")}
+
+
+@pytest.mark.parametrize("confidences, expected", [
+    ([0.6, 0.5], 0.8),
+    ([0.9995], 0.999),          # capped: one mention is never certainty
+    ([1, 1], 1.0),              # ints as floats: 1 - 0.001 ** 2
+    ([0.95] * 400, 1.0),        # the product underflows to 0.0
+    ([], 0.0),
+])
+def test_resolve_noisy_or_values(confidences, expected):
+    assert noisy_or(confidences) == expected
+    assert noisy_or(iter(confidences)) == expected
+
+
+def test_resolve_evidence_keeps_first_of_equally_confident(rules):
+    """Two rules state one relation in one sentence with one confidence: the first is the evidence,
+    also when its ends are other mentions of the same two entities."""
+    p, e = _m("a.md", "PERSON", "熊伟"), _m("a.md", "EVENT", "FOSSASIA Summit 2024", key="fossasia-summit-2024", start=10)
+    p2 = _m("a.md", "PERSON", "Xiong Wei", start=40)
+    first = Relation("a.md", "PRESENTED_AT", p, e, "relations/first", (0, 60), "s", 0.6, "speaker")
+    second = Relation("a.md", "PRESENTED_AT", p2, e, "relations/second", (0, 60), "s", 0.6, "host")
+    better = Relation("a.md", "PRESENTED_AT", p2, e, "relations/better", (70, 90), "t", 0.5, "host")
+    out = resolve([_ex("a.md", "zh", [p, e, p2], [first, second, better])], rules)
+    (rel,) = out.relations
+    assert [ev.extractor for ev in rel.evidence] == ["relations/first", "relations/better"]
+    assert rel.role == "host"           # two of three
+
+
+def test_resolve_mention_filed_under_another_article(rules):
+    """A relation's end is the mention last registered at its place, even one that a later
+    extraction files under this article."""
+    p = _m("a.md", "PERSON", "熊伟")
+    e = _m("a.md", "EVENT", "FOSSASIA Summit 2024", key="fossasia-summit-2024", start=10)
+    stated = Relation("a.md", "PRESENTED_AT", p, e, "relations/x", (0, 30), "s", 0.8)
+    later = _ex("b.md", "en", [_m("a.md", "PERSON", "张三")])
+    out = resolve([_ex("a.md", "zh", [p, e], [stated]), later], rules)
+    assert [r.source for r in out.relations] == ["person:zhang-san"]
+    # On its own, the relation is 熊伟's.
+    assert [r.source for r in resolve([_ex("a.md", "zh", [p, e], [stated])], rules).relations] == ["person:xiong-wei"]
