@@ -183,3 +183,18 @@ def test_relations_last_trigger_start_is_the_last_rfind(extractor, low):
     finder = extractor.relations
     expected = max((low.rfind(t) for t in finder.triggers["SHOWCASED"]), default=-1)
     assert _last_start(finder._trigger_starts["SHOWCASED"], low) == expected
+
+
+@pytest.mark.parametrize("sentence, may, anaphor", [
+    ("在本次峰会上，华为展示了新版本。", True, True),
+    ("大会期间，麒麟软件发布了新版本。", True, True),
+    ("At THE Summit, Huawei showcased its products.", True, True),   # "th" only after lower case
+    ("Other companies attended.", True, False),
+    ("华为发布了openEuler 24.03。", False, False),
+    ("Huawei released openEuler 24.03.", False, False),
+])
+def test_relations_may_be_anaphor_never_misses_one(sentence, may, anaphor):
+    from graphkit.extract.relations import _ANAPHOR, _may_be_anaphor
+
+    assert _may_be_anaphor(sentence, sentence.lower()) is may
+    assert (_ANAPHOR.search(sentence) is not None) is anaphor
