@@ -42,7 +42,7 @@ def _inside_a_word(text: str, start: int, end: int) -> bool:
     lo, hi = max(0, start - 3), min(len(text), end + 2)
     # jieba (no HMM) cuts only between dictionary words: when no word crosses `start`,
     # `start` is a boundary and the segmentation need not run (most hits).
-    words = jieba_words()
+    words = jieba_words(text[lo:hi])
     if not any(words.get(text[i:j]) for i in range(lo, start) for j in range(start + 1, hi + 1)):
         return False
     return start not in jieba_boundaries(text, lo, hi, hmm=False)

@@ -20,8 +20,8 @@ _CLAUSE_END = re.compile(r"[，。；：！？,;:!?\n（）()《》「」“”\
 
 @lru_cache(maxsize=1)
 def _posseg():
-    """jieba's POS tagger, imported on first use (its dictionaries cost ~0.3 s to load from
-    graphkit's pickle, ~1.2 s without)."""
+    """jieba's POS tagger, imported on first use (~0.13 s with graphkit's shard file, whose parts
+    load as sentences need them; ~1.2 s without)."""
     from graphkit.extract.jieba_dict import load_jieba
     from graphkit.extract.posseg_viterbi import install
 
@@ -404,14 +404,18 @@ def _common_word(item: str) -> bool:
 _COMMON_FLAGS = {"n", "vn", "v", "a", "an", "d", "ad", "m", "q", "r", "f", "l", "i", "uj", "p", "c"}
 
 
-@lru_cache(maxsize=1)
-def jieba_words() -> dict[str, int]:
-    """jieba's dictionary: word -> frequency (0 for prefixes that are not words)."""
-    _posseg()
-    import jieba
+def jieba_words(text: str) -> dict[str, int]:
+    """jieba's dictionary: word -> frequency (0 for prefixes that are not words), holding at
+    least every word that is a substring of `text` (it is loaded in parts, jieba_dict.py)."""
+    return _words_for()(text)
 
-    jieba.dt.check_initialized()
-    return jieba.dt.FREQ
+
+@lru_cache(maxsize=1)
+def _words_for():
+    _posseg()
+    from graphkit.extract.jieba_dict import words_for
+
+    return words_for
 
 
 def jieba_boundaries(text: str, lo: int, hi: int, hmm: bool = True) -> set[int]:
