@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from graphkit.errors import GraphkitError
@@ -57,5 +58,27 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def run() -> None:
+    """The `graphkit` command: `main()`, then the process ends without tearing down its modules.
+
+    After a build, module-level tables (jieba's and pypinyin's dictionaries, the rules'
+    automata, name caches) hold about a million objects, and the interpreter's teardown
+    frees them one by one: ~0.15 s of a 1,000-article build, for memory the OS takes back
+    anyway. Exit handlers still run (multiprocessing, logging) and output is flushed first.
+    An exception out of `main()` ends the process the usual way.
+    """
+    status = main()
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):       # a closed pipe or stream: nothing more to say
+            pass
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -7,13 +7,15 @@ a subprocess, as a user or a script would.
 """
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 import textwrap
 
 import pytest
 
 from graphkit.cli import COMMANDS, main, make_parser
-from robust_util import BAD, EXAMPLES, ROOT, run_graphkit
+from robust_util import BAD, EXAMPLES, ROOT, child_env, graphkit_cmd, run_graphkit
 
 
 def _exit_status(argv: list[str]) -> int:
@@ -117,3 +119,20 @@ def test_cli_diff_gap_days_default_is_the_analysis_default():
     from graphkit.commands import diff
 
     assert diff.DEFAULT_GAP_DAYS == DEFAULT_GAP_DAYS
+
+
+def test_cli_command_ends_fast_with_its_output_whole_and_its_status(tmp_path):
+    """`cli.run` ends the process with os._exit after main(): buffered stdout (a file, not a
+    terminal) must still be written in full, and the status kept."""
+    out = tmp_path / "out"
+    assert run_graphkit("build", EXAMPLES, "--out", out, "--no-report", "--quiet").returncode == 0
+    env = child_env()
+    env.pop("PYTHONUNBUFFERED", None)       # stdout to a file is then block-buffered
+    with open(tmp_path / "answer.json", "w", encoding="utf-8") as stdout:
+        proc = subprocess.run(graphkit_cmd("query", out, "org", "Huawei", "--json"), cwd=ROOT, stdout=stdout,
+                              stderr=subprocess.PIPE, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads((tmp_path / "answer.json").read_text(encoding="utf-8"))
+    assert answer["id"] == "org:huawei" and answer["events"]
+    missing = run_graphkit("query", tmp_path / "nowhere", "org", "Huawei")
+    assert missing.returncode == 1 and "graphkit: error:" in missing.stderr
