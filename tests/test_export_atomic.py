@@ -143,9 +143,10 @@ def test_export_atomic_folders_synced_once_per_block(tmp_path, monkeypatch):
     with folders_synced_once():
         for name in ("a.txt", "b.txt", "sub/c.txt", "sub/d.txt"):
             atomic_write(tmp_path / name, name)
-        assert synced == []                              # renamed, each file complete ...
-        assert (tmp_path / "sub" / "d.txt").read_text() == "sub/d.txt"
+        assert synced == []
+    assert (tmp_path / "sub" / "d.txt").read_text() == "sub/d.txt"   # renamed by the block's end ...
     assert sorted(synced) == [tmp_path, tmp_path / "sub"]   # ... folders synced once, at the end
+    assert _leftovers(tmp_path) == []
 
 
 def test_export_atomic_folders_synced_even_when_the_block_fails(tmp_path, monkeypatch):
@@ -159,3 +160,92 @@ def test_export_atomic_folders_synced_even_when_the_block_fails(tmp_path, monkey
     assert synced == [tmp_path]
     atomic_write(tmp_path / "b.txt", "b")               # the block is over: back to one sync a file
     assert synced == [tmp_path, tmp_path]
+
+
+def _unreplaceable(target: Path) -> Path:
+    # A folder where the file should go: os.replace fails, as on a locked file.
+    target.mkdir()
+    (target / "keep.txt").write_bytes(OLD)
+    return target
+
+
+def test_export_atomic_background_failure_raises_and_stops_later_renames(tmp_path):
+    from graphkit.export.atomic import folders_synced_once
+
+    (tmp_path / "last.json").write_bytes(OLD)
+    bad = _unreplaceable(tmp_path / "graph.gexf")
+    with pytest.raises(OutputError, match="graph.gexf"):
+        with folders_synced_once():
+            atomic_write(bad, "<gexf/>")        # fails in the background thread ...
+            try:
+                atomic_write(tmp_path / "last.json", "{}")
+            except OutputError:                 # ... or already here, if it was quick
+                pass
+    assert (tmp_path / "last.json").read_bytes() == OLD     # queued behind the failure: not renamed
+    assert (bad / "keep.txt").read_bytes() == OLD
+    assert _leftovers(tmp_path) == []
+
+
+def test_export_atomic_background_failure_is_noted_on_the_blocks_own_error(tmp_path):
+    from graphkit.export.atomic import folders_synced_once
+
+    bad = _unreplaceable(tmp_path / "graph.graphml")
+    with pytest.raises(RuntimeError, match="a writer failed") as failure:
+        with folders_synced_once():
+            atomic_write(bad, "<graphml/>")
+            raise RuntimeError("a writer failed")
+    assert any("graph.graphml" in note for note in failure.value.__notes__)
+    assert _leftovers(tmp_path) == []
+
+
+def test_export_atomic_block_after_a_failed_block_starts_clean(tmp_path):
+    from graphkit.export.atomic import folders_synced_once
+
+    with pytest.raises(OutputError):
+        with folders_synced_once():
+            atomic_write(_unreplaceable(tmp_path / "bad.txt"), "x")
+    with folders_synced_once():
+        atomic_write(tmp_path / "good.txt", "good")
+    assert (tmp_path / "good.txt").read_text() == "good"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+def test_export_atomic_renames_settle_before_a_fork(tmp_path):
+    from graphkit.export.atomic import folders_synced_once
+
+    with folders_synced_once():
+        atomic_write(tmp_path / "before.txt", "x" * 4_000_000)
+        pid = os.fork()
+        if pid == 0:        # the child: what it found, written in a block of its own
+            try:
+                seen = f"{(tmp_path / 'before.txt').exists()} {_leftovers(tmp_path)}"
+                with folders_synced_once():
+                    atomic_write(tmp_path / "child.txt", seen)
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    # The rename thread had finished before the fork: no half-done rename in the child.
+    assert (tmp_path / "child.txt").read_text() == "True []"
+    assert _leftovers(tmp_path) == []
+
+
+def test_export_atomic_file_written_into_a_pending_temp_is_fsynced_once(tmp_path, monkeypatch):
+    # graph.json is written atomically into the temporary file of the block that renames
+    # it last: one fsync of its data (by that block), not two.
+    from graphkit.export import atomic
+
+    import stat
+
+    synced: list[str] = []
+    real = os.fsync
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: (
+        synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"), real(fd)))
+    target = tmp_path / "graph.json"
+    target.write_bytes(OLD)
+    with atomic_path(target) as pending:
+        atomic_write(pending, '{"nodes": []}')
+        assert synced == [] and target.read_bytes() == OLD
+    assert synced == ["file", "folder"]
+    assert target.read_text() == '{"nodes": []}'
+    assert _leftovers(tmp_path) == []

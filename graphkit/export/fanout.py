@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 
 from graphkit.errors import OutputError
-from graphkit.export.atomic import sync_pending_folders
+from graphkit.export.atomic import folders_synced_once
 
 Writer = tuple[str, Callable[[], object]]      # (name for errors, zero-argument call)
 
@@ -80,8 +80,9 @@ def _run(group: list[Writer]) -> None:
 def _child(group: list[Writer], write_fd: int) -> None:
     status = 0
     try:
-        _run(group)
-        sync_pending_folders()          # the parent syncs only the folders it wrote into
+        # Its own block: its files renamed and its folders synced before it exits.
+        with folders_synced_once():
+            _run(group)
         payload = b""
     except BaseException as exc:                         # noqa: BLE001 - reported to the parent
         status = 1
