@@ -327,6 +327,38 @@ def test_report_load_graph_reads_links_key_and_file_path(tmp_path):
     assert G.number_of_edges() == 26 and G.graph["articles"][ZH]["lang"] == "zh"
 
 
+@pytest.mark.parametrize("where, found", [
+    ("nowhere", False),
+    ("evidence sentence", True),       # a list of flat dicts, read in one pass
+    ("alias", True),                   # a list of strings inside a record
+    ("attribute key", True),
+    ("nested value", True),            # a dict inside a record, read one by one
+    ("object's str", True),            # json.dumps(default=str)
+])
+def test_report_has_surrogates_finds_them_at_every_depth(where, found):
+    from graphkit.analysis.report import _has_surrogates
+
+    class Odd:
+        def __str__(self):
+            return "odd \udc00" if where == "object's str" else "odd"
+
+    evidence = [{"article": ZH, "sentence": "华为 \ud800" if where == "evidence sentence" else "华为",
+                 "start": 0, "end": 2, "extractor": "x", "confidence": 1.0}]
+    record = {"id": "org:huawei", "aliases": ["Huawei", "华为\udfff" if where == "alias" else "华为"],
+              "evidence": evidence, "extra": {"deep": ["\ud83d" if where == "nested value" else "ok"]},
+              ("k\ud800" if where == "attribute key" else "k"): 1, "odd": Odd()}
+    records = [record, {"id": "event:summit"}]
+    record["self"] = records           # a cycle is read once
+    assert _has_surrogates({"nodes": records, "edges": [evidence]}) is found
+
+
+def test_report_has_surrogates_refuses_keys_json_refuses():
+    from graphkit.analysis.report import _has_surrogates
+
+    with pytest.raises(TypeError, match="tuple"):
+        _has_surrogates({"nodes": [{"id": "a"}, {("a", 1): "b"}]})
+
+
 def test_report_survives_a_lone_surrogate_in_a_label(tmp_path):
     G = sample_graph()
     G.nodes["org:kylinsoft"]["label"] = "Kylin\ud800Soft"

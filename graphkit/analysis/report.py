@@ -33,7 +33,8 @@ import math
 import re
 import warnings
 from dataclasses import dataclass
-from itertools import chain, filterfalse
+from itertools import chain, compress, filterfalse
+from operator import not_
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -50,7 +51,7 @@ from graphkit.analysis.facts import (
 )
 from graphkit.errors import OutputError
 from graphkit.export.atomic import atomic_path, atomic_write
-from graphkit.export.scalars import JSON_SCALARS, flat_records
+from graphkit.export.scalars import JSON_SCALARS
 
 __all__ = [
     "CSV_COLUMNS",
@@ -752,9 +753,10 @@ def _has_surrogates(data) -> bool:
             continue
         elif type(value) is list and set(map(type, value)) <= JSON_SCALARS:
             found.update(value)
-        elif flat_records(value):  # an evidence list
-            found.update(chain.from_iterable(value))
-            found.update(chain.from_iterable(map(dict.values, value)))
+        elif type(value) is list and value and set(map(type, value)) == {dict}:
+            if id(value) not in seen:     # records: the nodes, the edges, an evidence list
+                seen.add(id(value))
+                stack.extend(_records_read(value, found))
         elif isinstance(value, (dict, list, tuple)):
             if id(value) in seen:
                 continue
@@ -780,6 +782,22 @@ def _has_surrogates(data) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def _records_read(records: list[dict], found: set) -> Iterable:
+    """Add the str keys and the scalar values of the dicts to `found`, in C; return
+    their other values (or the dicts themselves, to be read one by one, when a key is no str)."""
+    keys = set(chain.from_iterable(records))
+    if not set(map(type, keys)) <= {str}:
+        return records
+    found.update(keys)
+    values = list(chain.from_iterable(map(dict.values, records)))
+    if set(map(type, values)) <= JSON_SCALARS:       # an evidence list
+        found.update(values)
+        return ()
+    scalar = list(map(JSON_SCALARS.__contains__, map(type, values)))
+    found.update(compress(values, scalar))
+    return compress(values, map(not_, scalar))
 
 
 def write_report(G: nx.MultiDiGraph, out_dir: str | Path,
