@@ -249,3 +249,31 @@ def test_export_atomic_file_written_into_a_pending_temp_is_fsynced_once(tmp_path
     assert synced == ["file", "folder"]
     assert target.read_text() == '{"nodes": []}'
     assert _leftovers(tmp_path) == []
+
+
+def test_export_atomic_sync_early_syncs_in_the_block_only_and_closes_its_fd(tmp_path, monkeypatch):
+    from graphkit.export import atomic
+    from graphkit.export.atomic import folders_synced_once, sync_early
+
+    import stat
+
+    synced: list[int] = []          # the size of each regular file synced
+    real = os.fsync
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: (
+        stat.S_ISREG(os.fstat(fd).st_mode) and synced.append(os.fstat(fd).st_size), real(fd)))
+    fds_before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    target = tmp_path / "graph.json"
+    with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+        fh.write(b"[1,")
+        sync_early(fh)                   # outside folders_synced_once: nothing
+    assert synced == [3]                 # only the fsync before the rename
+    synced.clear()
+    with folders_synced_once():
+        with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+            fh.write(b"[1,")
+            sync_early(fh)               # what is written so far: flushed, then synced (a duplicate fd)
+            fh.write(b"2]")
+    assert synced == [5, 5] or synced == [3, 5]    # the early sync, then the one before the rename
+    assert target.read_bytes() == b"[1,2]"
+    if fds_before is not None:
+        assert len(os.listdir("/proc/self/fd")) == fds_before      # the duplicate fd was closed

@@ -30,11 +30,11 @@ import secrets
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from graphkit.errors import OutputError
 
-__all__ = ["atomic_path", "atomic_write", "folders_synced_once"]
+__all__ = ["atomic_path", "atomic_write", "folders_synced_once", "sync_early"]
 
 # Folders whose renames wait for one fsync at the end of `folders_synced_once`, or None.
 _pending_folders: set[Path] | None = None
@@ -117,10 +117,10 @@ class _BackgroundRenames:
 
     def __init__(self) -> None:
         self.error: BaseException | None = None
-        self._jobs: queue.SimpleQueue[tuple[Path, Path] | None] | None = None
+        self._jobs: queue.SimpleQueue[tuple[Path | int, Path | None] | None] | None = None
         self._thread: threading.Thread | None = None
 
-    def submit(self, tmp: Path, target: Path) -> None:
+    def submit(self, tmp: Path | int, target: Path | None) -> None:
         if self._thread is None:
             self._jobs = queue.SimpleQueue()
             self._thread = threading.Thread(target=self._work, args=(self._jobs,),
@@ -129,9 +129,21 @@ class _BackgroundRenames:
             _running.add(self)
         self._jobs.put((tmp, target))
 
-    def _work(self, jobs: queue.SimpleQueue[tuple[Path, Path] | None]) -> None:
+    def submit_sync(self, fd: int) -> None:
+        """fsync `fd` (a duplicate, closed after) in turn with the renames."""
+        self.submit(fd, None)
+
+    def _work(self, jobs: queue.SimpleQueue[tuple[Path | int, Path | None] | None]) -> None:
         while (job := jobs.get()) is not None:
             tmp, target = job
+            if target is None:          # an early sync: a later fsync of the file checks errors
+                try:
+                    os.fsync(tmp)
+                except OSError:
+                    pass
+                finally:
+                    os.close(tmp)
+                continue
             if self.error is not None:
                 _remove_quietly(tmp)
                 continue
@@ -219,6 +231,16 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         _pending_folders.add(target.parent)
     else:
         _fsync_dir(target.parent)
+
+
+def sync_early(fh: BinaryIO) -> None:
+    """Start making what the open file `fh` holds so far durable, in the background thread
+    of `folders_synced_once` (outside it, do nothing). The last file of a build (graph.json,
+    16 MB at 1,000 articles) then waits at the end only for its last part, not for all of it.
+    """
+    if _background is not None and _background.error is None:
+        fh.flush()
+        _background.submit_sync(os.dup(fh.fileno()))
 
 
 @contextmanager
