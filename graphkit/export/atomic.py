@@ -222,11 +222,13 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         return
     if background is None:
         _sync_and_replace(tmp, target)
-    elif background.error is not None:
-        _remove_quietly(tmp)
-        background.raise_error()
     else:
-        background.submit(tmp, target)
+        try:
+            background.raise_error()
+            background.submit(tmp, target)
+        except BaseException:           # an earlier file failed, or no thread could start
+            _remove_quietly(tmp)
+            raise
     if _pending_folders is not None:
         _pending_folders.add(target.parent)
     else:
