@@ -389,29 +389,34 @@ def write_outputs(result: BuildResult, out: Path, options: BuildOptions) -> list
     except OSError as exc:
         raise OutputError(f"{out}: cannot create the output folder: {exc.strerror or exc}") from exc
     graph = result.graph
-    # GraphML, GEXF and CSV read the same ids, edges, scalars and evidence summaries.
-    shared = GraphScalars(graph)
     files = ["graph.json", "graph.graphml", "graph.gexf", "nodes.csv", "edges.csv", "graph.html",
              "articles.jsonl", "errors.jsonl", "merge_candidates.csv"]
+
+    def write_tables() -> None:
+        # GraphML, GEXF and CSV read the same ids, edges, scalars and evidence summaries,
+        # worked out by the first of them: they are one writer, never split across processes.
+        shared = GraphScalars(graph)
+        write_graphml(graph, out / "graph.graphml", shared=shared)
+        write_gexf(graph, out / "graph.gexf", shared=shared)
+        write_csv(graph, out, shared=shared)
+
     # (CPU seconds on a 1,000-article build, (name, call)): balanced over the cores.
     writers = [
-        (0.12, ("graph.graphml", lambda: write_graphml(graph, out / "graph.graphml", shared=shared))),
-        (0.13, ("graph.gexf", lambda: write_gexf(graph, out / "graph.gexf", shared=shared))),
-        (0.20, ("nodes.csv, edges.csv", lambda: write_csv(graph, out, shared=shared))),
-        (0.41, ("graph.html", lambda: write_html(graph, out / "graph.html"))),
-        (0.03, ("articles.jsonl", lambda: _write_records(result, out))),
+        (0.38, ("graph.graphml, graph.gexf, nodes.csv, edges.csv", write_tables)),
+        (0.34, ("graph.html", lambda: write_html(graph, out / "graph.html"))),
+        (0.02, ("articles.jsonl", lambda: _write_records(result, out))),
     ]
     if options.report:
         from graphkit.analysis.report import write_report
 
         files += ["report.md", "report.html", "participation.csv"]
-        writers.append((0.33, ("report", lambda: write_report(graph, out, png=options.report_png))))
+        writers.append((0.30, ("report", lambda: write_report(graph, out, png=options.report_png))))
     jobs = max(1, options.jobs or 1) if options.executor == "local" else 1
     # graph.json, the file other tools and commands read, is written with the others
     # but renamed into place last, once they all succeeded: a build killed or failing
     # earlier leaves the previous graph.json (and every file is atomic).
     with folders_synced_once(), atomic_path(out / "graph.json") as pending_json:
-        writers.append((0.26, ("graph.json", lambda: write_json(graph, pending_json))))
+        writers.append((0.19, ("graph.json", lambda: write_json(graph, pending_json))))
         run_groups(balance(writers, min(jobs, len(writers))))
     if options.report and options.report_png and (out / "heatmap.png").exists():
         files.append("heatmap.png")     # drawn (matplotlib installed); a stale one was removed
