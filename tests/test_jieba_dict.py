@@ -106,12 +106,12 @@ print(0 < len(jieba.dt.FREQ) < 10_000, 0 < len(posseg.dt.word_tag_tab) < 10_000)
 
 COMPARE_WHOLE = """
 import jieba
-from graphkit.extract import jieba_dict
+from graphkit.extract import jieba_shards
 from graphkit.extract.context import _posseg
 posseg = _posseg()
-jieba_dict._active.load_everything()
+jieba_shards.active.load_everything()
 freq, tags, total = dict(jieba.dt.FREQ), dict(posseg.dt.word_tag_tab), jieba.dt.total
-print(jieba_dict._active, "get_DAG" in vars(jieba.dt))
+print(jieba_shards.active, "get_DAG" in vars(jieba.dt))
 jieba.dt.FREQ, jieba.dt.total = jieba.dt.gen_pfdict(jieba.dt.get_dict_file())
 posseg.dt.load_word_tag(jieba.dt.get_dict_file())
 print(freq == jieba.dt.FREQ, tags == posseg.dt.word_tag_tab, total == jieba.dt.total, len(freq), len(tags))
@@ -211,7 +211,7 @@ def test_posseg_shards_keep_user_words(tmp_path):
 
 
 def _header_end(content: bytes) -> int:
-    from graphkit.extract.jieba_dict import MAGIC
+    from graphkit.extract.jieba_shards import MAGIC
 
     return len(MAGIC) + 8 + int.from_bytes(content[len(MAGIC):len(MAGIC) + 8], "little")
 

@@ -117,10 +117,10 @@ def _tables_already_loaded(_):
     import jieba
 
     from graphkit import clean, pipeline
-    from graphkit.extract import jieba_dict
+    from graphkit.extract import jieba_shards
 
     # jieba's tables are whole, or fill from graphkit's shard file as sentences need them.
-    tags = len(sys.modules["jieba.posseg"].dt.word_tag_tab) > 300_000 or jieba_dict._active is not None
+    tags = len(sys.modules["jieba.posseg"].dt.word_tag_tab) > 300_000 or jieba_shards.active is not None
     return (jieba.dt.initialized, tags,
             clean._candidate_re is not None, "pypinyin" in sys.modules, bool(pipeline._EXTRACTOR))
 

@@ -413,7 +413,7 @@ def jieba_words(text: str) -> dict[str, int]:
 @lru_cache(maxsize=1)
 def _words_for():
     _posseg()
-    from graphkit.extract.jieba_dict import words_for
+    from graphkit.extract.jieba_shards import words_for
 
     return words_for
 
