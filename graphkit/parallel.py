@@ -105,7 +105,7 @@ def list_url_articles(url: str) -> list[Task]:
 
 _RULES: dict[str, Rules] = {}       # rules digest -> Rules
 _RULES_DIRS: dict[str, str] = {}    # rules digest -> folder the Dask plugin wrote them to
-_GC_THRESHOLDS: tuple[int, ...] | None = None   # what `_no_full_collections` replaced
+_GC_STATE: tuple[bool, tuple[int, ...]] | None = None   # (enabled, thresholds) `_no_collections` replaced
 
 
 def _init_pool(rules: Rules) -> None:
@@ -113,8 +113,11 @@ def _init_pool(rules: Rules) -> None:
     # workers ignoring it do not print a traceback each.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _RULES[rules.digest] = rules
-    if _GC_THRESHOLDS is not None:
-        gc.set_threshold(*_GC_THRESHOLDS)
+    if _GC_STATE is not None:
+        enabled, thresholds = _GC_STATE
+        gc.set_threshold(*thresholds)
+        if enabled:
+            gc.enable()
 
 
 def worker_rules(digest: str) -> Rules:
@@ -419,9 +422,9 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
         timings["cache"] += time.perf_counter() - t
     executor = None
     finished = False
-    gc_thresholds = gc.get_threshold()
+    gc_state = gc.isenabled(), gc.get_threshold()
     if spacy_model is None:
-        _no_full_collections()
+        _no_collections()
     try:
         hits: dict[int, tuple[ArticleRecord, Extraction]] = {}
         if cache is not None:
@@ -494,7 +497,9 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
             timings["workers"] += time.perf_counter() - t_work
         finished = True
     finally:
-        gc.set_threshold(*gc_thresholds)
+        gc.set_threshold(*gc_state[1])
+        if gc_state[0]:
+            gc.enable()
         if executor is not None:
             if finished or not hasattr(executor, "terminate"):
                 executor.close()
@@ -507,21 +512,22 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
             STATS["cache_written"] = cache.written
 
 
-def _no_full_collections() -> None:
-    """Turn off the GC's full collections in this process until `run_tasks` ends.
+def _no_collections() -> None:
+    """Turn the cyclic GC off in this process until `run_tasks` ends.
 
     The results pile up for the whole run and all stay alive: each full
     collection (CPython 3.11 runs one whenever the old generation has grown
-    by a quarter) scans them all again, ~0.3 CPU-s per 1000 articles. The
-    rules-only extraction makes no cyclic garbage that outlives the young
-    collections (measured on the bench corpus: none found after 1000
-    articles), and those still run. Not done with a spaCy model (not
-    measured); forked workers turn them on again (`_init_pool`): they keep
-    no results.
+    by a quarter) scans them all again, ~0.3 CPU-s per 1000 articles, and
+    the young ones still cost 0.10 s (11 of them in a --jobs 1 build of the
+    bench's 1,000 articles) for nothing: the rules-only extraction makes
+    almost no cyclic garbage (29 objects left in cycles after those 1,000
+    articles with the GC off; the next collection frees them). Not done with
+    a spaCy model (not measured); forked workers turn it on again
+    (`_init_pool`): they keep no results.
     """
-    global _GC_THRESHOLDS
-    _GC_THRESHOLDS = gc.get_threshold()
-    gc.set_threshold(_GC_THRESHOLDS[0], _GC_THRESHOLDS[1], 1_000_000_000)
+    global _GC_STATE
+    _GC_STATE = gc.isenabled(), gc.get_threshold()
+    gc.disable()
 
 
 def _flatten(chunks: Iterator[tuple[list[Result], Counter]], timings: Counter) -> Iterator[Result]:

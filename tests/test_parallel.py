@@ -151,31 +151,32 @@ def test_parallel_forked_workers_inherit_loaded_tables():
     assert _worker_results(_tables_already_loaded) == [(True, True, True, True, True)] * 3
 
 
-def _gc_thresholds(_):
+def _gc_state(_):
     import gc
 
-    return gc.get_threshold()
+    return gc.isenabled(), gc.get_threshold()
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_parallel_full_collections_off_only_while_extracting(jobs, always_pool):
+def test_parallel_gc_off_only_while_extracting(jobs, always_pool):
     """Old results are not scanned again and again by the GC; workers and the caller keep it as it was."""
     import gc
 
     from graphkit.rules import load_rules
 
-    before = gc.get_threshold()
+    before = gc.isenabled(), gc.get_threshold()
+    assert before[0], "pytest runs with the GC on"
     tasks = [(path, EXAMPLES, path.name) for path in sorted(EXAMPLES.iterdir())]
     seen_inside = []
     for _ in parallel.run_tasks(tasks, load_rules(), BuildOptions(jobs=jobs), Counter()):
-        seen_inside.append(gc.get_threshold()[2])
-    assert gc.get_threshold() == before
-    assert seen_inside and all(t > 1_000_000 for t in seen_inside)
-    parallel._no_full_collections()             # as run_tasks does, then it forks workers
+        seen_inside.append(gc.isenabled())
+    assert (gc.isenabled(), gc.get_threshold()) == before
+    assert seen_inside and not any(seen_inside)
+    parallel._no_collections()                  # as run_tasks does, then it forks workers
     try:
-        assert _worker_results(_gc_thresholds) == [before] * 3
+        assert _worker_results(_gc_state) == [before] * 3
     finally:
-        gc.set_threshold(*before)
+        gc.enable()
 
 
 def _pid_of(job):
@@ -224,3 +225,25 @@ def test_parallel_pool_worker_failure_is_raised_not_hung(fn, error):
         list(pool.map(fn, range(8), here=_slow_here))
     pool.terminate()
     assert not pool.processes
+
+
+def test_build_gc_off_while_extracting_then_as_before(monkeypatch):
+    """run_build: no collections while articles are extracted; afterwards the GC is on again and
+    nothing stays frozen (pipeline._settled_heap)."""
+    import gc
+
+    from graphkit import pipeline
+
+    seen = []
+    extract = pipeline.process_article
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return extract(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "process_article", spy)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    result = run_build([EXAMPLES], None, BuildOptions(jobs=1))
+    assert result.graph.number_of_nodes() > 0
+    assert seen and not any(seen)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
