@@ -187,10 +187,11 @@ def _spin(n: int = 5_000_000) -> None:
         total += i
 
 
-def parallel_ceiling(workers: int, rounds: int = 3) -> float:
-    """How much faster `workers` processes do `workers` times a pure-Python loop than one does
-    it once (best of `rounds`): the most any --jobs speed-up can reach on this machine now.
-    Virtual cores may share a physical one, or the host's other guests."""
+def parallel_ceiling(workers: int, rounds: int = 3) -> tuple[float, float]:
+    """(how much faster `workers` processes do `workers` times a pure-Python loop than one
+    does it once, seconds of that one loop), best of `rounds`: the most any --jobs speed-up
+    can reach on this machine now (virtual cores may share a physical one, or the host's
+    other guests), and how fast the machine is now (the VM's speed drifts)."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
@@ -208,7 +209,7 @@ def parallel_ceiling(workers: int, rounds: int = 3) -> float:
     for _ in range(rounds):
         best_one = min(best_one, timed(1))
         best_many = min(best_many, timed(workers))
-    return workers * best_one / best_many
+    return workers * best_one / best_many, best_one
 
 
 def machine() -> str:
@@ -292,12 +293,13 @@ def main(argv=None) -> int:
                        args.articles)
             walls = [" ".join(f"{r['wall']:.2f}" for r in runs) for runs in (ones, manys)]
             print(f"  all runs (s): --jobs 1: {walls[0]}; --jobs {args.jobs}: {walls[1]}")
-            ceiling = parallel_ceiling(args.jobs)
+            ceiling, loop = parallel_ceiling(args.jobs)
             print(f"  --jobs {args.jobs} speed-up: {one['wall'] / many['wall']:.2f}x end to end; extraction "
                   f"stage {one['seconds']['extract'] / many['seconds'].get('workers', 1e-9):.2f}x "
                   f"(load average now {os.getloadavg()[0]:.1f}: other processes share these cores)")
             print(f"  this machine's ceiling now: {args.jobs} processes of a pure-Python loop run "
-                  f"{ceiling:.2f}x one (best of 3; {args.jobs}.00x would be perfect)")
+                  f"{ceiling:.2f}x one (best of 3; {args.jobs}.00x would be perfect); the loop alone "
+                  f"{loop:.3f} s (its speed now: lower is faster)")
 
         s = startup(tmp, next(p for p in sources if p.stat().st_size < 4000))
         print(f"start-up: `graphkit build` of one small file {s['cli']:.2f} s wall (with the interpreter); "
