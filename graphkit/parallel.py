@@ -342,13 +342,13 @@ def _pickled_error(exc: BaseException) -> bytes:
 def _load_before_fork(rules: Rules, spacy_model: str | None) -> None:
     """Load in the parent what every forked worker would otherwise load for itself.
 
-    Each worker then shares the parent's copy instead of paying for its own, in
-    CPU seconds per worker: jieba's dictionaries and POS tags ~0.35-0.45 (from
-    graphkit's pickle), pypinyin ~0.3 (resolution needs it in the parent
-    anyway), clean's NFKC tables ~0.07, the rules-only Extractor ~0.06.
-    jieba's dictionary is process-global, so workers see exactly this one
-    (TRAPS.md, "spaCy and jieba"). A spaCy model is still loaded by each
-    worker: it is large and is not needed by the parent.
+    The parent extracts too, so it needs all of it anyway, and each worker then
+    shares the parent's copy instead of paying for its own, in CPU seconds per
+    process: pypinyin ~0.2, jieba ~0.07 (its tables then fill in parts, in each
+    process, as sentences need them: extract/jieba_shards.py), the rules-only
+    Extractor ~0.07, clean's NFKC tables ~0.04. jieba's dictionary is
+    process-global, so workers see exactly this one (TRAPS.md, "spaCy and
+    jieba"). A spaCy model is still loaded by each worker: it is large.
     """
     from graphkit.clean import load_tables
     from graphkit.extract.context import _posseg as load_jieba     # jieba as the extractors set it up
