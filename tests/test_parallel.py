@@ -183,7 +183,7 @@ def _pid_of(job):
     import os
     import time
 
-    time.sleep(0.01)
+    time.sleep(0.05)        # 2 s in all: time enough for the worker to start and take some
     return job, os.getpid()
 
 
@@ -208,10 +208,10 @@ def test_parallel_pool_results_in_job_order_from_both_processes():
 
     pool = parallel._Pool(2, load_rules())
     try:
-        seen = list(pool.map(_pid_of, range(60)))
+        seen = list(pool.map(_pid_of, range(40)))
     finally:
         pool.close()
-    assert [job for job, _ in seen] == list(range(60))
+    assert [job for job, _ in seen] == list(range(40))
     pids = {pid for _, pid in seen}
     assert os.getpid() in pids and len(pids) == 2, "this process and the worker both take jobs"
 
