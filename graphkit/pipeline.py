@@ -294,7 +294,6 @@ def _run_build(inputs: list[str | Path], out_dir: str | Path | None,
     timings["rules"] = time.perf_counter() - t
     with _settled_heap(quiet=options.spacy_model is None) as settle:
         records, extractions = extract_all(listing or list_articles(roots), rules, options, timings, shas)
-        settle()
         if options.strict:
             _refuse_skipped(records)
         from graphkit.graph import build_graph
@@ -305,6 +304,7 @@ def _run_build(inputs: list[str | Path], out_dir: str | Path | None,
         resolved = resolve(extractions, rules, article_dates=dates)
         extractions.clear()      # ~50 kB an article: not held while the graph is built and written
         timings["resolve"] = time.perf_counter() - t
+        settle()
         t = time.perf_counter()
         meta = {r.id: {k: v for k, v in (("title", r.title), ("date", r.date), ("lang", r.lang)) if v}
                 for r in records if not r.error}
@@ -326,8 +326,8 @@ def _run_build(inputs: list[str | Path], out_dir: str | Path | None,
 
 @contextmanager
 def _settled_heap(quiet: bool = True):
-    """The cyclic GC off while articles are extracted (`quiet`), then what they built moved
-    out of its sight (`settle()`) for the rest of the build.
+    """The cyclic GC off while articles are extracted and resolved (`quiet`), then what they
+    built moved out of its sight (`settle()`) for the rest of the build.
 
     The rules' extractions (a million objects per 1,000 articles) hold almost no cycles
     (29 objects in cycles after the bench's 1,000 articles with the GC off) and are freed
