@@ -79,12 +79,12 @@ def _write_error(target: Path, exc: OSError) -> OutputError:
     return OutputError(f"{target}: cannot write: {exc.strerror or exc}")
 
 
-def _sync_and_replace(tmp: Path, target: Path) -> None:
-    """fsync the finished temporary file, then rename it over `target`; on failure remove it."""
+@contextmanager
+def _removed_on_failure(tmp: Path, target: Path) -> Iterator[None]:
+    """Whatever fails in the block removes the temporary file; an OSError is raised as an
+    OutputError naming `target`."""
     try:
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        yield
     except OSError as exc:
         _remove_quietly(tmp)
         raise _write_error(target, exc) from exc
@@ -93,18 +93,18 @@ def _sync_and_replace(tmp: Path, target: Path) -> None:
         raise
 
 
+def _sync_and_replace(tmp: Path, target: Path) -> None:
+    """fsync the finished temporary file, then rename it over `target`; on failure remove it."""
+    with _removed_on_failure(tmp, target):
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+
+
 # Temporary files of the atomic_path blocks still open: a file written atomically into one
 # (graph.json, written into the temporary file whose rename waits for the other writers)
 # is renamed without an fsync of its own; the outer block fsyncs that data before its rename.
 _open_temps: set[Path] = set()
-
-
-def _replace_temp(tmp: Path, target: Path) -> None:
-    try:
-        os.replace(tmp, target)
-    except OSError as exc:
-        _remove_quietly(tmp)
-        raise _write_error(target, exc) from exc
 
 
 class _BackgroundRenames:
@@ -208,17 +208,13 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise _write_error(target, exc) from exc
     _open_temps.add(tmp)
     try:
-        yield tmp
-    except OSError as exc:
-        _remove_quietly(tmp)
-        raise _write_error(target, exc) from exc
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
+        with _removed_on_failure(tmp, target):
+            yield tmp
     finally:
         _open_temps.discard(tmp)
     if target in _open_temps:
-        _replace_temp(tmp, target)                  # its folder is synced after the outer rename
+        with _removed_on_failure(tmp, target):      # its folder is synced after the outer rename
+            os.replace(tmp, target)
         return
     if background is None:
         _sync_and_replace(tmp, target)
