@@ -1,5 +1,5 @@
-"""jieba's dictionaries from graphkit's cache (a pickle, the shard file): same segmentation and
-tags as jieba's own, safe fallbacks."""
+"""jieba's dictionaries from graphkit's shard file: same segmentation and tags as jieba's own,
+safe fallbacks."""
 from __future__ import annotations
 
 import json
@@ -11,54 +11,15 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = """
-import jieba, logging
-jieba.setLogLevel(logging.WARNING)
-from graphkit.extract.jieba_dict import load_prefix_dictionary
-load_prefix_dictionary(jieba)
-print(jieba.dt.initialized, len(jieba.dt.FREQ), jieba.dt.total)
-print("/".join(jieba.lcut("华为与麒麟软件在越南河内参加了开源峰会", HMM=False)))
-"""
-
-REFERENCE = """
-import jieba, logging
-jieba.setLogLevel(logging.WARNING)
-jieba.dt.initialize()
-print(jieba.dt.initialized, len(jieba.dt.FREQ), jieba.dt.total)
-print("/".join(jieba.lcut("华为与麒麟软件在越南河内参加了开源峰会", HMM=False)))
-"""
-
-
 def _run(script: str, cache_home, stdin: str | None = None) -> str:
     env = dict(os.environ, XDG_CACHE_HOME=str(cache_home))
     return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
                           check=True, input=stdin).stdout
 
 
-def _cached_files(cache_home, kind: str = "jieba"):
+def _shard_files(cache_home):
     folder = cache_home / "graphkit"
-    pattern = "posseg-shards-*.shards" if kind == "posseg" else f"{kind}-*.pickle"
-    return sorted(folder.glob(pattern)) if folder.exists() else []
-
-
-def test_pickle_is_written_then_read_with_jiebas_own_result(tmp_path):
-    reference = _run(REFERENCE, tmp_path / "unused")
-    first = _run(SCRIPT, tmp_path)
-    assert first == reference
-    [pickle_file] = _cached_files(tmp_path)
-    assert oct(pickle_file.parent.stat().st_mode & 0o777) == "0o700"
-    stamp = pickle_file.stat().st_mtime_ns
-    assert _run(SCRIPT, tmp_path) == reference            # read from the pickle
-    assert pickle_file.stat().st_mtime_ns == stamp         # and not written again
-
-
-def test_folder_others_can_write_is_never_used(tmp_path):
-    folder = tmp_path / "graphkit"
-    folder.mkdir()
-    folder.chmod(0o777)
-    reference = _run(REFERENCE, tmp_path / "unused")
-    assert _run(SCRIPT, tmp_path) == reference
-    assert _cached_files(tmp_path) == []
+    return sorted(folder.glob("posseg-shards-*.shards")) if folder.exists() else []
 
 
 POSSEG_SCRIPT = """
@@ -85,7 +46,8 @@ print(False)
 def test_posseg_shards_are_written_then_read_with_jiebas_own_tags(tmp_path):
     reference = _run(POSSEG_REFERENCE, tmp_path / "unused")
     assert _run(POSSEG_SCRIPT, tmp_path) == reference
-    [shard_file] = _cached_files(tmp_path, "posseg")
+    [shard_file] = _shard_files(tmp_path)
+    assert oct(shard_file.parent.stat().st_mode & 0o777) == "0o700"
     stamp = shard_file.stat().st_mtime_ns
     assert _run(POSSEG_SCRIPT, tmp_path) == reference       # read from the shard file
     assert shard_file.stat().st_mtime_ns == stamp
@@ -226,22 +188,12 @@ def test_damaged_shards_fall_back_to_jiebas_own_tables_and_are_rewritten(tmp_pat
     sizes = "print(len(jieba.dt.FREQ), len(posseg.dt.word_tag_tab))\n"
     reference = _run(POSSEG_REFERENCE + sizes, tmp_path / "unused")
     _run(POSSEG_SCRIPT, tmp_path)
-    [shard_file] = _cached_files(tmp_path, "posseg")
+    [shard_file] = _shard_files(tmp_path)
     good = shard_file.read_bytes()
     shard_file.write_bytes(damage(good))
     assert _run(POSSEG_SCRIPT + sizes, tmp_path) == reference
     assert reference.endswith("498113 349045\n")
     assert shard_file.read_bytes() == good
-
-
-@pytest.mark.parametrize("kind, script, reference_script", [("jieba", SCRIPT, REFERENCE)])
-def test_corrupt_pickle_falls_back_and_is_rewritten(tmp_path, kind, script, reference_script):
-    reference = _run(reference_script, tmp_path / "unused")
-    _run(script, tmp_path)
-    [pickle_file] = _cached_files(tmp_path, kind)
-    pickle_file.write_bytes(b"\x80\x05not a pickle")
-    assert _run(script, tmp_path) == reference
-    assert pickle_file.stat().st_size > 1_000_000
 
 
 def test_posseg_folder_others_can_write_is_never_used(tmp_path):
@@ -250,4 +202,4 @@ def test_posseg_folder_others_can_write_is_never_used(tmp_path):
     folder.chmod(0o777)
     reference = _run(POSSEG_REFERENCE, tmp_path / "unused")
     assert _run(POSSEG_SCRIPT, tmp_path) == reference
-    assert _cached_files(tmp_path, "posseg") == []
+    assert _shard_files(tmp_path) == []

@@ -9,11 +9,10 @@ starting with their two-character pieces are 3 % of the dictionary), so the
 posseg tables are kept in a shard file, one unit per first one or two
 characters, and a unit is read only when a sentence needs it: `_posseg()`
 0.37 -> 0.13 CPU-s (imports included), units for 1k articles ~0.01 s.
-The prefix dictionary alone (`load_prefix_dictionary`) is still one pickle.
-Both files are kept in the user's own cache folder (graphkit/user_cache.py:
+The file is kept in the user's own cache folder (graphkit/user_cache.py:
 `$XDG_CACHE_HOME/graphkit`, mode 0700; never read from a folder other users
 can write), keyed by jieba's version and the dictionary file's size and
-mtime. Anything wrong with them, and jieba loads its own way (and the file is
+mtime. Anything wrong with it, and jieba loads its own way (and the file is
 written again for the next process).
 """
 from __future__ import annotations
@@ -21,15 +20,14 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import pickle
 import sys
 from pathlib import Path
 
 from graphkit.extract.jieba_shards import SHARDS_KIND, LazyDictionary, open_shards, save_shards
-from graphkit.user_cache import cache_folder, read_own, save_atomically
+from graphkit.user_cache import cache_folder
 
 
-def _cache_path(jieba, dictionary: str, kind: str = "jieba", suffix: str = ".pickle") -> Path | None:
+def _shards_path(jieba, dictionary: str) -> Path | None:
     folder = cache_folder()
     if folder is None:
         return None
@@ -38,7 +36,7 @@ def _cache_path(jieba, dictionary: str, kind: str = "jieba", suffix: str = ".pic
     except OSError:
         return None
     tag = f"{jieba.__version__}|{dictionary}|{info.st_size}|{info.st_mtime_ns}"
-    return folder / f"{kind}-{hashlib.sha256(tag.encode()).hexdigest()[:16]}{suffix}"
+    return folder / f"{SHARDS_KIND}-{hashlib.sha256(tag.encode()).hexdigest()[:16]}.shards"
 
 
 def _default_dictionary(jieba) -> str | None:
@@ -47,31 +45,6 @@ def _default_dictionary(jieba) -> str | None:
     if tokenizer.dictionary not in (None, jieba.DEFAULT_DICT):
         return None
     return str(Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME)
-
-
-def load_prefix_dictionary(jieba) -> None:
-    """Initialise `jieba.dt` from the pickle when there is a good one; else jieba's way, then save it."""
-    tokenizer = jieba.dt
-    if tokenizer.initialized:
-        return
-    dictionary = _default_dictionary(jieba)
-    path = _cache_path(jieba, dictionary) if dictionary else None
-    cached = _own_pickle(path) if path is not None else None
-    if isinstance(cached, tuple) and len(cached) == 2:
-        freq, total = cached
-        if isinstance(freq, dict) and isinstance(total, int) and freq:
-            with tokenizer.lock:
-                if not tokenizer.initialized:
-                    tokenizer.FREQ, tokenizer.total = freq, total
-                    tokenizer.initialized = True
-            return
-    tokenizer.initialize()
-    if path is not None:
-        _save(path, (tokenizer.FREQ, tokenizer.total))
-
-
-def _save(path: Path, value) -> None:
-    save_atomically(path, lambda f: pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_jieba():
@@ -117,7 +90,7 @@ def load_posseg(jieba):
     if not (fresh or tags_missing):
         return posseg
     dictionary = _default_dictionary(jieba)
-    path = _cache_path(jieba, dictionary, kind=SHARDS_KIND, suffix=".shards") if dictionary else None
+    path = _shards_path(jieba, dictionary) if dictionary else None
     shards = open_shards(path) if path is not None else None
     if shards is not None:
         total, data, index = shards
@@ -158,15 +131,3 @@ def _import_posseg_untagged(jieba):
     finally:
         del jieba.dt.get_dict_file
     return posseg, True
-
-
-def _own_pickle(path: Path):
-    """What graphkit pickled at `path` (a file of this user's), or None: missing, truncated or
-    foreign files mean jieba's own load."""
-    data = read_own(path)
-    if data is None:
-        return None
-    try:
-        return pickle.loads(data)
-    except Exception:
-        return None
