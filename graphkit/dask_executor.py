@@ -93,8 +93,10 @@ class DaskExecutor:
             raise
         self.workers = max(1, threads or jobs)
 
-    def map(self, fn: Callable, jobs: Iterable) -> Iterator:
-        """fn(job) for each job on the cluster, a bounded window of them at a time, in order."""
+    def map(self, fn: Callable, jobs: Iterable, here: Callable | None = None) -> Iterator:
+        """fn(job) for each job on the cluster, a bounded window of them at a time, in order.
+        `here` (what the client would run for a job it took itself) is not used: the client
+        takes none."""
         pending = iter(jobs)
         window: deque = deque()
         limit = self.workers * IN_FLIGHT_PER_THREAD

@@ -105,7 +105,7 @@ def list_url_articles(url: str) -> list[Task]:
 
 _RULES: dict[str, Rules] = {}       # rules digest -> Rules
 _RULES_DIRS: dict[str, str] = {}    # rules digest -> folder the Dask plugin wrote them to
-_GC_STATE: tuple[bool, tuple[int, ...]] | None = None   # (enabled, thresholds) `_no_collections` replaced
+_GC_WAS_ENABLED: bool | None = None   # what `_no_collections` found, for forked workers
 
 
 def _init_pool(rules: Rules) -> None:
@@ -113,11 +113,8 @@ def _init_pool(rules: Rules) -> None:
     # workers ignoring it do not print a traceback each.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _RULES[rules.digest] = rules
-    if _GC_STATE is not None:
-        enabled, thresholds = _GC_STATE
-        gc.set_threshold(*thresholds)
-        if enabled:
-            gc.enable()
+    if _GC_WAS_ENABLED:
+        gc.enable()
 
 
 def worker_rules(digest: str) -> Rules:
@@ -422,7 +419,7 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
         timings["cache"] += time.perf_counter() - t
     executor = None
     finished = False
-    gc_state = gc.isenabled(), gc.get_threshold()
+    gc_was_enabled = gc.isenabled()
     if spacy_model is None:
         _no_collections()
     try:
@@ -465,10 +462,7 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
             # this process takes itself (`run_chunk_here`) stay unpacked.
             jobs = [(rules.digest, spacy_model, [tasks[i] for i in c], True, cache is not None)
                     for c in chunks]
-            if isinstance(executor, (_Serial, _Pool)):
-                results = _flatten(executor.map(run_chunk, jobs, here=run_chunk_here), timings)
-            else:
-                results = _flatten(executor.map(run_chunk, jobs), timings)
+            results = _flatten(executor.map(run_chunk, jobs, here=run_chunk_here), timings)
 
         for i, task in enumerate(tasks):
             if i in hits:
@@ -497,8 +491,7 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
             timings["workers"] += time.perf_counter() - t_work
         finished = True
     finally:
-        gc.set_threshold(*gc_state[1])
-        if gc_state[0]:
+        if gc_was_enabled:
             gc.enable()
         if executor is not None:
             if finished or not hasattr(executor, "terminate"):
@@ -525,8 +518,8 @@ def _no_collections() -> None:
     a spaCy model (not measured); forked workers turn it on again
     (`_init_pool`): they keep no results.
     """
-    global _GC_STATE
-    _GC_STATE = gc.isenabled(), gc.get_threshold()
+    global _GC_WAS_ENABLED
+    _GC_WAS_ENABLED = gc.isenabled()
     gc.disable()
 
 
