@@ -515,8 +515,8 @@ def _no_collections() -> None:
     bench's 1,000 articles) for nothing: the rules-only extraction makes
     almost no cyclic garbage (29 objects left in cycles after those 1,000
     articles with the GC off; the next collection frees them). Not done with
-    a spaCy model (not measured); forked workers turn it on again
-    (`_init_pool`): they keep no results.
+    a spaCy model (not measured); forked workers get back the state it found
+    (`_init_pool`), so they run it as the caller did.
     """
     global _GC_WAS_ENABLED
     _GC_WAS_ENABLED = gc.isenabled()
