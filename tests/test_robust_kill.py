@@ -142,8 +142,9 @@ def test_robust_sigkill_keeps_previous_outputs(tmp_path):
 
     # (phase, seconds after the phase is seen): early, middle and late in writing
     # Writing 300 articles takes about a second now (it took 8 before the writers were
-    # streamed and the extractions cached): the kills fall within it.
-    plans = [("extract", (0.3, 2.0)), ("extract", (0.3, 2.0)), ("write", (0.0, 0.15)),
+    # streamed and the extractions cached): the kills fall within it. Extracting them takes
+    # ~2 s from the lock (0.4 s of it loading): kills 1.65 and 1.7 s in came after it ended.
+    plans = [("extract", (0.6, 1.2)), ("extract", (0.6, 1.2)), ("write", (0.0, 0.15)),
              ("write", (0.1, 0.5)), ("write", (0.4, 1.2))]
     killed = {"extract": 0, "write": 0}
     for plan, (lo, hi) in plans:
