@@ -31,7 +31,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
-from graphkit.cache import cache_config, content_hash, dump_result, load_result, open_cache
+from graphkit.cache import (cache_config, content_hash, dump_result, load_result, open_cache, pack_result,
+                           unpack_result)
 from graphkit.errors import ArticleError, GraphkitError
 from graphkit.read import ARTICLE_SUFFIXES, read_file_bytes
 from graphkit.rules import Rules, load_rules
@@ -41,8 +42,9 @@ __all__ = ["STATS", "Task", "default_jobs", "is_url", "list_url_articles", "run_
 
 Task = tuple[Path | str, Path | str, str]          # (path or URL, input folder or URL, article id)
 # (sha256 of the bytes, record, extraction), or for an extracted article from
-# a worker (sha256, None, `dump_result` bytes): the worker pickles and
-# compresses, in parallel, what the parent would otherwise do for the cache.
+# a worker (sha256, None, bytes): `dump_result` bytes when there is a cache (the
+# worker packs and compresses, in parallel, what the parent would otherwise do
+# for it), else `pack_result` bytes (nothing to store: not compressed).
 Result = tuple[str | None, ArticleRecord | None, Extraction | bytes | None]
 
 SERIAL_BELOW = 8        # fewer articles to extract than this: no worker processes
@@ -149,8 +151,9 @@ def run_chunk(job: tuple[str, str | None, list[Task], bool, bool]) -> tuple[list
     """Read, clean and extract a few articles.
 
     `job` is (rules digest, spaCy model, tasks, packed, hashed): with `packed`,
-    extracted results come back as `dump_result` bytes; with `hashed`, each
-    with the sha256 of its bytes (the cache's key; None without a cache).
+    extracted results come back as bytes; with `hashed` (there is a cache),
+    each with the sha256 of its bytes (the cache's key; None without a cache)
+    and as `dump_result` bytes, which the cache stores, else as `pack_result`'s.
     """
     from graphkit.pipeline import process_article
 
@@ -169,7 +172,7 @@ def run_chunk(job: tuple[str, str | None, list[Task], bool, bool]) -> tuple[list
         record, extraction = process_article(path, root, rules, spacy_model, timings, raw=raw, aid=aid)
         sha = content_hash(raw) if hashed else None
         if packed and extraction is not None:
-            out.append((sha, None, dump_result(record, extraction)))
+            out.append((sha, None, (dump_result if hashed else pack_result)(record, extraction)))
         else:
             out.append((sha, record, extraction))
     return out, timings
@@ -478,7 +481,7 @@ def run_tasks(tasks: list[Task], rules: Rules, options, timings: Counter,
                     if isinstance(extraction, bytes):
                         t = time.perf_counter()
                         blob = extraction
-                        record, extraction = load_result(blob)
+                        record, extraction = (load_result if cache is not None else unpack_result)(blob)
                         timings["unpack"] += time.perf_counter() - t
                     if cache is not None and sha is not None:
                         t = time.perf_counter()

@@ -248,9 +248,11 @@ def _result_with_shared_mentions():
     return record, Extraction(aid, "zh", "标题", "2024-11-21", (org, event), relations, event, ("w",))
 
 
-def test_cache_result_round_trip_keeps_values_and_sharing():
+@pytest.mark.parametrize("dump, load", [(cache_mod.dump_result, cache_mod.load_result),
+                                        (cache_mod.pack_result, cache_mod.unpack_result)])
+def test_cache_result_round_trip_keeps_values_and_sharing(dump, load):
     record, extraction = _result_with_shared_mentions()
-    loaded_record, loaded = cache_mod.load_result(cache_mod.dump_result(record, extraction))
+    loaded_record, loaded = load(dump(record, extraction))
     assert (loaded_record, loaded) == (record, extraction)
     assert loaded.relations[0].source is loaded.mentions[0]
     assert loaded.main_event is loaded.mentions[1]
@@ -266,6 +268,17 @@ def test_cache_result_not_marshallable_is_pickled():
     record, extraction = _result_with_shared_mentions()
     odd = replace(extraction, title=_Label("标题"))
     assert cache_mod.load_result(cache_mod.dump_result(record, odd)) == (record, odd)
+    assert cache_mod.unpack_result(cache_mod.pack_result(record, odd)) == (record, odd)
+
+
+def test_cache_result_sent_without_cache_is_not_compressed():
+    """Only what the cache stores is worth compressing; a result crossing a pipe is not."""
+    import marshal
+
+    record, extraction = _result_with_shared_mentions()
+    packed = cache_mod.pack_result(record, extraction)
+    assert cache_mod.unpack_result(marshal.dumps(marshal.loads(packed))) == (record, extraction)
+    assert len(cache_mod.dump_result(record, extraction)) < len(packed)
 
 
 @pytest.mark.parametrize("blob", [b"", b"\x00\xff\x00", __import__("zlib").compress(b"not marshal"),
