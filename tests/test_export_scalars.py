@@ -86,6 +86,32 @@ def test_export_scalars_unify_types():
     assert types == {"i": int, "f": float, "b": bool, "m": str, "big": str}
 
 
+class _Records(dict):
+    """A dict subclass: unify_types reads it value by value."""
+
+
+class _Count(int):
+    pass
+
+
+@pytest.mark.parametrize("records,expected", [
+    # an int column with one value beyond 64 bits, and the limits themselves
+    ([{"n": 2**63 - 1}, {"n": -(2**63)}], {"n": int}),
+    ([{"n": 1}, {"n": 2**63}], {"n": str}),
+    ([{"n": 1}, {"n": -(2**63) - 1}, {"n": 2.0}], {"n": str}),
+    # int subclasses (not bool) count as ints, bool beside int makes str
+    ([{"n": _Count(3)}, {"n": 4}], {"n": int}),
+    ([{"n": True}, {"n": 4}], {"n": str}),
+    # keys missing from some records, None, and the order of first use
+    ([{"b": 1.5}, {"a": None, "b": 2}], {"b": float, "a": str}),
+    ([], {}),
+])
+@pytest.mark.parametrize("kind", [dict, _Records])
+def test_export_scalars_unify_types_columns(records, expected, kind):
+    types = unify_types(kind(r) for r in records)
+    assert types == expected and list(types) == list(expected)
+
+
 def test_export_scalars_unique_ids_never_merge_nodes():
     ids = unique_ids(["org:a", "org:a\x00", "org:a\ud800", ""])
     assert len(set(ids.values())) == 4
