@@ -9,6 +9,7 @@ import networkx as nx
 import pytest
 
 from graphkit.pipeline import BuildOptions, run_build
+from graphkit.types import ArticleRecord
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +104,20 @@ def test_end_to_end_cli_summary(tmp_path, examples_dir):
     assert proc.returncode == 0, proc.stderr
     assert "articles used: 5" in proc.stderr
     assert "PARTICIPATED_IN" in proc.stderr and "seconds:" in proc.stderr
+
+
+@pytest.mark.parametrize("record", [
+    ArticleRecord("zh/a.md", "zh/a.md", title="华为", date="2024-05-01", lang="zh", mentions=3,
+                  relations=0, warnings=("no date", "duplicate title")),
+    ArticleRecord("en/b.md", "en/b.md", error="bad UTF-8", stage="read"),
+])
+def test_end_to_end_record_lines_hold_the_fields_asdict_gives(record):
+    from dataclasses import asdict
+
+    from graphkit.pipeline import _record_dict
+
+    expected = {k: v for k, v in asdict(record).items() if v not in (None, (), "")}
+    expected["warnings"] = list(record.warnings)
+    expected = {k: v for k, v in expected.items() if v != []}
+    assert _record_dict(record) == expected
+    assert json.dumps(_record_dict(record), sort_keys=True) == json.dumps(expected, sort_keys=True)
