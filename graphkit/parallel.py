@@ -344,8 +344,9 @@ def _load_before_fork(rules: Rules, spacy_model: str | None) -> None:
 
     The parent extracts too, so it needs all of it anyway, and each worker then
     shares the parent's copy instead of paying for its own, in CPU seconds per
-    process: pypinyin ~0.2, jieba ~0.07 (its tables then fill in parts, in each
-    process, as sentences need them: extract/jieba_shards.py), the rules-only
+    process: jieba ~0.07 and pypinyin ~0.015 (the tables of both then fill in
+    parts, in each process, as sentences and names need them:
+    extract/jieba_shards.py, pinyin_shards.py), the rules-only
     Extractor ~0.07, clean's NFKC tables ~0.04. jieba's dictionary is
     process-global, so workers see exactly this one (TRAPS.md, "spaCy and
     jieba"). A spaCy model is still loaded by each worker: it is large.

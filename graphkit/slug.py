@@ -15,14 +15,14 @@ _NON_SLUG = re.compile(r"[^a-z0-9.]+")
 
 
 def _pinyin(text: str) -> list[str]:
-    """pypinyin, imported on first use: its tables cost ~0.3 s at every start otherwise."""
-    from pypinyin import lazy_pinyin
+    """pypinyin's `lazy_pinyin`, imported on first use, its tables read in parts (pinyin_tables.py)."""
+    from graphkit.pinyin_tables import import_pypinyin
 
-    return lazy_pinyin(text)
+    return import_pypinyin().lazy_pinyin(text)
 
 
 def load_pinyin() -> None:
-    """Load pypinyin's tables and phrase segmenter now (before forking workers, which then share them)."""
+    """Import pypinyin now (before forking workers, which then share it)."""
     _pinyin("中文")
 
 
