@@ -10,6 +10,10 @@ they are expanded here and all found in one pass. An anchor that only starts
 with such words (`(?:19|20)\\d\\d`, `\\.\\d`) is found by them and checked with
 its regex; the others (`\\d\\.\\d`) keep their regex.
 
+Windows are then cut to where a match can lie around each anchor word when the
+pattern holds the words as one of its parts (extract/reach.py): zh-event's
+name reaches ~24 characters before its head word, not the window's 80.
+
 Assertions (`\\b`, lookarounds) cannot be expanded: words found by an anchor
 that has them are checked with the anchor's regex at their start. Anchors
 that ignore case are expanded in lower case and looked for in the
@@ -30,6 +34,7 @@ except ImportError:                     # pragma: no cover
     import sre_parse as _sre
 
 from graphkit.extract.gazetteer import lower_same_length
+from graphkit.extract.reach import Reach, anchor_reach, cut_windows
 from graphkit.rules import RegexRule, anchor_windows
 
 __all__ = ["AnchorScanner", "ArticleAnchors", "literal_words", "matches"]
@@ -139,6 +144,8 @@ class AnchorScanner:
         self._groups: dict[str, int] = {}           # anchor regex source -> group number
         self._regex: dict[int, re.Pattern] = {}     # groups found by their own regex
         self._check: dict[int, re.Pattern] = {}     # groups whose words need their assertions checked
+        self._words: dict[int, frozenset[str]] = {}     # groups whose every word found is a hit, exact case
+        self._reach: dict[tuple[str, int, int], Reach | None] = {}
         words_of: tuple[dict, dict] = ({}, {})      # word -> groups, for the text and the lower-cased text
         for rule in rules:
             if rule.anchor is None or rule.anchor.pattern in self._groups:
@@ -150,6 +157,8 @@ class AnchorScanner:
                 continue
             if not expanded.exact:
                 self._check[group] = rule.anchor
+            elif not expanded.folded:
+                self._words[group] = expanded.words
             for word in expanded.words:
                 words_of[expanded.folded].setdefault(word, set()).add(group)
         self._automata = tuple(_automaton(words) for words in words_of)
@@ -157,6 +166,16 @@ class AnchorScanner:
     def scan(self, text: str, lowered: str | None = None) -> ArticleAnchors:
         """The anchors of one article; `lowered` is its `lower_same_length` when already made."""
         return ArticleAnchors(self, text, lowered)
+
+    def reach(self, rule: RegexRule, group: int) -> Reach | None:
+        """How far around its anchor words the rule's matches lie (extract/reach.py), when
+        every occurrence of those words is a hit of the group (found overlapping, no assertion)."""
+        # Keyed by the source: hashing a compiled pattern hashes its code (~5 us for a list of roles).
+        key = (rule.pattern.pattern, rule.pattern.flags, group)
+        if key not in self._reach:
+            words = self._words.get(group)
+            self._reach[key] = anchor_reach(rule.pattern, words) if words else None
+        return self._reach[key]
 
 
 def _automaton(words_of: dict[str, set[int]]):
@@ -181,6 +200,8 @@ class ArticleAnchors:
         self.lowered = lowered
         self._hits: dict[int, list[tuple[int, int]]] | None = None
         self._windows: dict[tuple[int, int, int], list[tuple[int, int]]] = {}   # rules share anchors
+        self._reversed: str | None = None                           # for reach scans back from a word
+        self._sorted: dict[int, list[tuple[int, int]]] = {}          # group -> its hits, checked and sorted
 
     def finditer(self, rule: RegexRule, window: int | None = None) -> Iterator[re.Match]:
         """`rule.finditer(text, window)`, with the anchors found in the shared pass."""
@@ -192,9 +213,20 @@ class ArticleAnchors:
         if spans is None:
             spans = self._windows[group, before, after] = anchor_windows(
                 self._group_hits(group), before, after, len(self.text))
+        reach = self.scanner.reach(rule, group)
+        if reach is not None and spans:
+            if self._reversed is None:
+                self._reversed = self.text[::-1]
+            spans = cut_windows(spans, self._group_hits(group), reach, self.text, self._reversed)
         return rule.finditer_windows(self.text, spans)
 
     def _group_hits(self, group: int) -> list[tuple[int, int]]:
+        hits = self._sorted.get(group)
+        if hits is None:
+            hits = self._sorted[group] = self._checked_hits(group)
+        return hits
+
+    def _checked_hits(self, group: int) -> list[tuple[int, int]]:
         hits = self._all_hits().get(group, [])
         check = self.scanner._check.get(group)
         if check is not None:
