@@ -27,16 +27,17 @@ def _uncut(rule: RegexRule, text: str, window: int | None = None):
 def test_reach_back_of_a_date_stops_at_what_the_pattern_cannot_take():
     reach = anchor_reach(re.compile(r"(?:(?:19|20)\d{2}\s*年\s*)?(?<!\d)\d{1,2}\s*月"), frozenset({"月"}))
     text = "于是 2024 年 12 月"
-    back = reach.back.match(text[::-1], len(text) - text.index("月")).end() - (len(text) - text.index("月"))
+    back = reach.back[0].match(text[::-1], len(text) - text.index("月")).end() - (len(text) - text.index("月"))
     assert text[text.index("月") - back:text.index("月")] == " 2024 年 12 "
-    assert reach.ahead is None          # the match ends with 月
+    assert reach.ahead == (None,)       # the match ends with 月
 
 
 @pytest.mark.parametrize("pattern, words", [
     (r"大会", {"大会"}),                                  # re skips to the first character itself
     (r"(?:19|20)\d\d年\d月", {"月"}),
     (r"[一-龥]{0,3}(?:峰会|大会)", {"峰会"}),              # 大会 is no anchor word: not every match holds one
-    (r"[^，]{0,3}大会", {"大会"}),                        # a negated set has no bound
+    (r"(?P<x>a)?(?P=x)大会", {"大会"}),                   # a backreference has no bound
+    (r"\d?大会|\d?峰会", {"大会"}),                       # an alternative without an anchor word
     (r"(?=\w{3})\w{0,3}大会", {"大会"}),                  # a lookahead before the word reads past it
     (r"(?i:x)?\d{0,3}大会", {"大会"}),                    # case ignored in a part
 ])
@@ -57,6 +58,8 @@ def test_reach_refused_ignoring_case():
      "月", None),
     (r"(?<![A-Za-z])(?P<n>[A-Za-z][a-z]*+ ?(?:X|Yz))\s?(?:版本|ed)\b", "X|Yz", None),
     (r"\b(?:[A-Z][a-z]*+\s){0,2}(?:X|Yz)(?:\s?\d+)?$", "X|Yz", None),
+    # context/zh-org-list's shape: alternatives, each around its own word; a negated set.
+    (r"等[^，。\s]{0,4}?(?:开源|年)|(?<=[一-龥A-Za-z])(?:\d+|[两三第]+)月(?:开源|年)", "等|月", None),
 ])
 def test_reach_cut_windows_find_the_same_matches(pattern, anchor, after):
     rule = _rule(pattern, anchor, after=after)
@@ -64,7 +67,7 @@ def test_reach_cut_windows_find_the_same_matches(pattern, anchor, after):
     assert scanner.reach(rule, 0) is not None
     rng = random.Random(5)
     pieces = ["大会", "峰会", "论坛", "月", "年", "日", "号", "版本", "X", "Yz", "ed", "2024", "12", "3", " ", "\n",
-              "a", "Bc", "cX", " ed ", "5月", "3日", "1 月 2", "openEuler", "-", ".", "第", "届", "开源", "，", "·"]
+              "a", "Bc", "cX", " ed ", "5月", "3日", "1 月 2", "openEuler", "-", ".", "第", "届", "开源", "，", "·", "等", "两", "三"]
     found = 0
     for _ in range(1000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40)))

@@ -14,8 +14,9 @@ characters it may consume and how many times (unbounded for `*`), and the
 scan stops at the first character no part takes or past the total of bounded
 characters. Lookaheads count as consumed; a match may look one character past
 its end (`(?![A-Za-z])`, `$`), so a cut window ends one character later.
-Patterns the bound cannot describe (negated sets, `.`, backreferences,
-lookaheads before the words, case-insensitive matching) keep their windows.
+A negated set or `.` counts as any character. Patterns the bound cannot
+describe (backreferences, lookaheads before the words, case-insensitive
+matching, an alternative of `a|b` without the words) keep their windows.
 Every match found in the cut windows is the one found in the whole window:
 a path of `re` that succeeds in either reads only characters both share.
 """
@@ -37,6 +38,7 @@ _CATEGORIES = {_sre.CATEGORY_DIGIT: r"\d", _sre.CATEGORY_NOT_DIGIT: r"\D", _sre.
 # Assertions that look only at the characters around the current position.
 _LOCAL_AT = {_sre.AT_BEGINNING, _sre.AT_BEGINNING_LINE, _sre.AT_BEGINNING_STRING, _sre.AT_BOUNDARY,
              _sre.AT_NON_BOUNDARY}
+_ANY = (r"\s\S",)      # a negated set or `.`: any character, as far as a bound goes
 _MAX_SPAN_WORDS = 6     # the anchor's words in a pattern are a few parts in a row at most
 
 
@@ -46,17 +48,19 @@ class _Unbounded(Exception):
 
 @dataclass(frozen=True)
 class Reach:
-    back: re.Pattern | None     # run on the reversed text from a word's start: how far back a match starts
-    ahead: re.Pattern | None    # run from a word's end: how far on a match reads (None: it ends with the word)
+    # One scanner per alternative of a pattern `a|b`; None where it has no part there.
+    back: tuple[re.Pattern | None, ...]     # run on the reversed text from a word's start: how far back a match starts
+    ahead: tuple[re.Pattern | None, ...]    # run from a word's end: how far on a match reads (None: it ends with the word)
 
 
 def anchor_reach(pattern: re.Pattern, words: frozenset[str]) -> Reach | None:
     """The reach of `pattern` around a part of it that matches only some of `words`
     (the anchor's words, exact case), or None when no part does or it cannot be bounded.
+    A pattern `a|b` needs such a part in each alternative.
 
     >>> r = anchor_reach(re.compile(r"\\d{1,2}\\s*月"), frozenset({"月"}))
-    >>> r.back.match("3 21"[::-1]).end(), r.ahead
-    (4, None)
+    >>> r.back[0].match("3 21"[::-1]).end(), r.ahead
+    (3, (None,))
     """
     if not isinstance(pattern.pattern, str) or pattern.flags & re.IGNORECASE:
         return None
@@ -66,6 +70,15 @@ def anchor_reach(pattern: re.Pattern, words: frozenset[str]) -> Reach | None:
         return None
     if _has_first_character(items):
         return None
+    alternatives = [_sequence(a) for a in items[0][1][1]] if len(items) == 1 and items[0][0] is _sre.BRANCH else [items]
+    reaches = [_reach_around(a, words, pattern.flags) for a in alternatives]
+    if None in reaches:
+        return None
+    return Reach(tuple(b for b, _ in reaches), tuple(a for _, a in reaches))
+
+
+def _reach_around(items, words: frozenset[str], flags: int):
+    """(back, ahead) scanners around the first part of `items` made of anchor words, or None."""
     from graphkit.extract.anchors import _TooMany, _expand
 
     for i in range(len(items)):
@@ -79,11 +92,11 @@ def anchor_reach(pattern: re.Pattern, words: frozenset[str]) -> Reach | None:
             if not found or asserts or "" in found or not found <= words:
                 continue
             try:
-                back = _scanner(_atoms(items[:i], lookahead=False), pattern.flags)
-                ahead = _scanner(_atoms(items[j:], lookahead=True), pattern.flags) if items[j:] else None
+                back = _scanner(_atoms(items[:i], lookahead=False), flags)
+                ahead = _scanner(_atoms(items[j:], lookahead=True), flags) if items[j:] else None
             except _Unbounded:
                 return None
-            return Reach(back, ahead)
+            return back, ahead
     return None
 
 
@@ -96,8 +109,10 @@ def cut_windows(windows: list[tuple[int, int]], hits: list[tuple[int, int]], rea
         while windows[k][1] < end:      # each hit lies in one window: the one that ends after it
             k += 1
         lo, hi = windows[k]
-        back = reach.back.match(reversed_text, n - start).end() - (n - start) if reach.back else 0
-        last = end if reach.ahead is None else reach.ahead.match(text, end).end() + 1
+        # Scans stop at the window's edges: nothing beyond them is matched anyway.
+        back = max((b.match(reversed_text, n - start, n - lo).end() for b in reach.back if b is not None),
+                   default=n - start) - (n - start)
+        last = max(end if a is None else a.match(text, end, hi).end() + 1 for a in reach.ahead)
         spans.append((max(lo, start - back), min(hi, last)))
     spans.sort()
     merged: list[list[int]] = []
@@ -145,9 +160,19 @@ def _atoms(items, lookahead: bool) -> list[tuple[tuple[str, ...], float]]:
             out.append(((_char(av),), 1))
         elif op is _sre.IN:
             out.append((_class_parts(av), 1))
+        elif op in (_sre.ANY, _sre.NOT_LITERAL):
+            out.append((_ANY, 1))
         elif op is _sre.BRANCH:
+            # A path takes one alternative: its bounded characters are the most any one takes.
+            bounded: set[str] = set()
+            most = 0.0
             for alternative in av[1]:
-                out.extend(_atoms(alternative, lookahead))
+                inner = _atoms(alternative, lookahead)
+                out.extend(a for a in inner if a[1] == float("inf"))
+                bounded.update(p for parts, count in inner if count != float("inf") for p in parts)
+                most = max(most, sum(count for _, count in inner if count != float("inf")))
+            if most:
+                out.append((tuple(sorted(bounded)), most))
         elif op is _sre.SUBPATTERN:
             if av[1] | av[2]:
                 raise _Unbounded        # (?i:...) changes what the classes match
@@ -175,6 +200,8 @@ def _char(code: int) -> str:
 def _class_parts(items) -> tuple[str, ...]:
     parts = []
     for op, av in items:
+        if op is _sre.NEGATE:
+            return _ANY
         if op is _sre.LITERAL:
             parts.append(_char(av))
         elif op is _sre.RANGE:
@@ -182,7 +209,7 @@ def _class_parts(items) -> tuple[str, ...]:
         elif op is _sre.CATEGORY and av in _CATEGORIES:
             parts.append(_CATEGORIES[av])
         else:
-            raise _Unbounded            # negated sets and the rest
+            raise _Unbounded
     return tuple(parts)
 
 
