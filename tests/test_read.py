@@ -268,7 +268,9 @@ def test_read_unknown_lang_falls_back_to_detection(tmp_path):
                                              ("a" * 90 + " " * 200 + "中" * 10, "zh"),   # exactly 10 %
                                              ("a" * 91 + " " * 200 + "中" * 10, "en"),
                                              ("é" * 90 + "1" * 200 + "中" * 10, "zh"),   # non-ASCII letters
-                                             ("é" * 91 + "1" * 200 + "中" * 10, "en")])
+                                             ("é" * 91 + "1" * 200 + "中" * 10, "en"),
+                                             ("a" * 300 + "中" * 40, "zh"),     # CJK only in the second half
+                                             ("\u4dc0" * 100 + "abc", "en")])   # hexagram symbols are not CJK
 def test_read_detect_lang(text, lang):
     assert detect_lang(text) == lang
 
