@@ -257,7 +257,7 @@ class ContextRules:
             body = text[lo:left]
             if len(body) < 2:
                 continue
-            words = [(w, f) for w, f in _posseg().lcut(body, HMM=False)]
+            words = list(_dictionary_words(body))
             # Drop leading words that cannot start a name (verbs, particles, pronouns).
             while words and (words[0][1][:1] in {"v", "p", "c", "u", "d", "r", "m", "q", "y"} or words[0][1] == "ad") and len(words) > 1:
                 words.pop(0)
@@ -397,7 +397,7 @@ def _common_word(item: str) -> bool:
     """A Chinese list item that jieba reads as one ordinary word (存储, 编译器, 运营商), not a name."""
     if not re.search(f"[{CJK}]", item) or re.search("[A-Za-z]", item):
         return False
-    words = _posseg().lcut(item, HMM=False)
+    words = _dictionary_words(item)
     return all(flag in _COMMON_FLAGS for _, flag in words) and len(words) <= 2
 
 
@@ -432,6 +432,17 @@ def jieba_boundaries(text: str, lo: int, hi: int, hmm: bool = True) -> set[int]:
         pos += len(word)
         out.add(pos)
     return out
+
+
+@lru_cache(maxsize=8192)
+def _dictionary_words(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, POS flag) of a short text as jieba's dictionary segments it (no HMM).
+
+    The same few characters before an organisation suffix recur (5,437 segmentations
+    of the 1k bench corpus are 171 texts; 300 of the real articles are 171):
+    zh_orgs 0.22 -> 0.07 CPU-s per 1k articles.
+    """
+    return tuple((word, flag) for word, flag in _posseg().lcut(text, HMM=False))
 
 
 @lru_cache(maxsize=8192)

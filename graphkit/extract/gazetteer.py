@@ -13,6 +13,8 @@ root of a gazetteer of Chinese names has hundreds of them.
 from __future__ import annotations
 
 import string
+from functools import partial
+from operator import itemgetter
 from typing import NamedTuple
 
 import ahocorasick_rs
@@ -28,6 +30,11 @@ class GazetteerHit(NamedTuple):
     text: str
     entry: GazetteerEntry
 
+
+# Built in C from a (start, end, text, entry) tuple: the class's own __new__ is a Python
+# function, and a build makes ~107,000 hits per 1,000 articles.
+_hit = partial(tuple.__new__, GazetteerHit)
+_END_START = itemgetter(2, 1)       # of an automaton match (index, start, end)
 
 _WORD_CHARS = frozenset(string.ascii_letters + string.digits + "_")
 
@@ -66,22 +73,27 @@ class Gazetteer:
             return []
         lowered = lowered if lowered is not None else lower_same_length(text)
         hits = []
+        add = hits.append
         n = len(text)
         payloads = self._payloads
+        word_chars = _WORD_CHARS
         # In the order pyahocorasick gave them: by end, the longest first.
-        found = sorted(self._automaton.find_matches_as_indexes(lowered, overlapping=True),
-                       key=lambda f: (f[2], f[1]))
+        found = sorted(self._automaton.find_matches_as_indexes(lowered, overlapping=True), key=_END_START)
         for index, start, end in found:
             values, word_head, word_tail, case_sensitive = payloads[index]
-            if word_head and start > 0 and text[start - 1] in _WORD_CHARS and text[start] in _WORD_CHARS:
+            if word_head and start > 0 and text[start - 1] in word_chars and text[start] in word_chars:
                 continue
-            if word_tail and end < n and text[end] in _WORD_CHARS and text[end - 1] in _WORD_CHARS:
+            if word_tail and end < n and text[end] in word_chars and text[end - 1] in word_chars:
                 # "Day2023", "Summit2024": a year glued to a name still ends it.
                 if not (text[end - 1].isalpha() and text[end].isdigit()):
                     continue
             surface = text[start:end]
+            if not case_sensitive:
+                for entry, _ in values:
+                    add(_hit((start, end, surface, entry)))
+                continue
             for entry, name in values:
-                if case_sensitive and entry.case_sensitive and surface != name:
+                if entry.case_sensitive and surface != name:
                     continue
-                hits.append(GazetteerHit(start, end, surface, entry))
+                add(_hit((start, end, surface, entry)))
         return hits
