@@ -38,3 +38,27 @@ def test_patterns_date_year_rolls_back():
 def test_patterns_versions(rules, text, keys):
     found = sorted({m.key for m in version_mentions("a", text, rules.regexes["VERSION"])})
     assert found == keys
+
+
+@pytest.mark.parametrize("trim, matched, trimmed", [
+    ("zh", "本次openEuler开发者大会", (2, "openEuler开发者大会")),
+    ("zh", "在南京举办的开源操作系统技术大会", (6, "开源操作系统技术大会")),
+    ("zh", "技术大会", None),                 # only generic words
+    ("en", "During the FOSSASIA Summit", (11, "FOSSASIA Summit")),
+    ("en", "KubeCon China", (0, "KubeCon China")),
+    ("en", "The Summit", None),
+])
+def test_patterns_event_name_trimmed(trim, matched, trimmed):
+    from graphkit.extract.patterns import _en_event_name, _zh_event_name
+
+    assert (_zh_event_name if trim == "zh" else _en_event_name)(matched) == trimmed
+
+
+def test_patterns_event_spans_after_trimming(rules):
+    from graphkit.extract.patterns import event_mentions
+
+    text = "在本次openEuler开发者大会上，During the FOSSASIA Summit 2024 we met."
+    found = event_mentions("a.md", text, rules.regexes["EVENT"], "2024-04-12", "zh")
+    assert [(m.text, m.start, m.key) for m in found] == [
+        ("FOSSASIA Summit 2024", 30, "fossasia-summit-2024"),
+        ("openEuler开发者大会", 3, "openeuler-kai-fa-zhe-da-hui")]
