@@ -23,6 +23,25 @@ def test_balance_spreads_cost_and_keeps_order():
     assert balance(writers, 1) == [[w for _, w in writers]]
 
 
+def test_write_costs_follow_the_corpus_size():
+    """The report and graph.json grow with the evidence, the tables and the page with the
+    nodes: at 10,000 articles the report goes with graph.json, at 1,000 with the page."""
+    from graphkit.pipeline import _WRITE_COSTS, _write_cost
+
+    for name, (at_1k, at_10k) in _WRITE_COSTS.items():
+        assert _write_cost(name, 1000) == pytest.approx(at_1k)
+        assert _write_cost(name, 10000) == pytest.approx(at_10k)
+        assert _write_cost(name, 0) > 0
+
+    def split(articles):
+        writers = [(_write_cost(name, articles), (name, None)) for name in ("tables", "html", "records",
+                                                                             "report", "json")]
+        return [{name for name, _ in group} for group in balance(writers, 2)]
+
+    assert {"report", "html"} in split(1000)
+    assert {"report", "json"} in split(10000)
+
+
 @needs_fork
 def test_children_write_their_files(tmp_path):
     def writer(name):
