@@ -329,11 +329,19 @@ def main(argv=None) -> int:
                   "(linear: 10)")
             if args.jobs != 1:
                 # The archives users build are this size or larger: start-up and the loads
-                # before the fork, paid once on one core, weigh less than at N.
-                big_one = run_child(big, tmp / "out-big1", 1, None, report)
-                show_build(f"{big_n} articles, cold, no cache, --jobs 1", big_one, big_size, big_n)
+                # before the fork, paid once on one core, weigh less than at N. Interleaved,
+                # the fastest of two each (the build above is the first --jobs J one).
+                big_ones, big_manys = [], [big_run]
+                for round_ in range(2):
+                    big_ones.append(run_child(big, tmp / "out-big1", 1, None, report))
+                    if round_ == 0:
+                        big_manys.append(run_child(big, tmp / "out-big", args.jobs, None, report))
+                big_one, big_many = (min(runs, key=lambda r: r["wall"]) for runs in (big_ones, big_manys))
+                show_build(f"{big_n} articles, cold, no cache, --jobs 1, fastest of 2", big_one, big_size, big_n)
+                walls = [" ".join(f"{r['wall']:.2f}" for r in runs) for runs in (big_ones, big_manys)]
+                print(f"  all runs (s): --jobs 1: {walls[0]}; --jobs {args.jobs}: {walls[1]}")
                 print(f"  --jobs {args.jobs} speed-up at {big_n} articles: "
-                      f"{big_one['wall'] / big_run['wall']:.2f}x end to end (one build each)")
+                      f"{big_one['wall'] / big_many['wall']:.2f}x end to end (fastest of 2 each)")
     finally:
         if args.keep is None:
             shutil.rmtree(tmp, ignore_errors=True)
