@@ -15,11 +15,11 @@ import marshal
 from array import array
 from pathlib import Path
 
-from graphkit.user_cache import read_own, save_atomically
+from graphkit.user_cache import read_framed, save_framed
 
-# The file: MAGIC, the header's length (8 bytes, little-endian), the header, the data. Header:
-# marshal of (number of phrases, number of readings, {section: (start, length)}), sections in
-# the data at multiples of 8:
+# A framed file (user_cache.save_framed): MAGIC, the header, the data. Header: marshal of
+# (number of phrases, number of readings, {section: (start, length)}), sections in the data
+# at multiples of 8:
 # - "blocks": each character's block, marshal of (offset of its one-character unit or -1, the
 #   second characters of its two-character units, their offsets as 4 little-endian bytes each);
 #   a unit: marshal of the dict of its phrases (marshal ignores the bytes after a value);
@@ -303,21 +303,18 @@ class LazyPrefixes:
 def open_shards(path: Path, fall_back) -> Shards | None:
     """The shard file (a file of this user's), or None: missing, truncated or foreign files
     mean pypinyin's own load."""
-    content = read_own(path)
-    if content is None or not content.startswith(MAGIC):
+    framed = read_framed(path, MAGIC)
+    if framed is None:
         return None
-    view = memoryview(content)
-    start = len(MAGIC) + 8
+    header, data = framed
     try:
-        header_length = int.from_bytes(view[len(MAGIC):start], "little")
-        phrase_count, reading_count, places = marshal.loads(view[start:start + header_length])
-        data_start = start + header_length
+        phrase_count, reading_count, places = header
         sections = {}
         for name in _SECTIONS:
             at, length = places[name]
-            if not (type(at) is int and type(length) is int and 0 <= at and at + length <= len(view) - data_start):
+            if not (type(at) is int and type(length) is int and 0 <= at and at + length <= len(data)):
                 return None
-            sections[name] = view[data_start + at:data_start + at + length]
+            sections[name] = data[at:at + length]
         if len(sections["block_index"]) % 4 or len(sections["reading_index"]) % 4:
             return None
         reading_index = sections["reading_index"].cast("I")
@@ -370,11 +367,4 @@ def save_shards(path: Path, phrases: dict, readings: dict) -> None:
         data += bytes(-len(data) % 8)
         places[name] = (len(data), len(section))
         data += section
-    head = marshal.dumps((len(phrases), len(readings), places))
-    head += bytes(-(len(MAGIC) + 8 + len(head)) % 8)      # the data at a multiple of 8
-
-    def write(f):
-        f.write(MAGIC + len(head).to_bytes(8, "little") + head)
-        f.write(data)
-
-    save_atomically(path, write)
+    save_framed(path, MAGIC, (len(phrases), len(readings), places), data, align=8)

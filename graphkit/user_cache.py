@@ -8,6 +8,7 @@ reading never sees half a file. Nothing here raises: no folder, no cache.
 """
 from __future__ import annotations
 
+import marshal
 import os
 import tempfile
 from pathlib import Path
@@ -53,3 +54,36 @@ def save_atomically(path: Path, write) -> None:
             os.unlink(tmp)
         except OSError:
             pass
+
+
+# A framed file: its magic line, the header's length (8 bytes, little-endian), the header (a
+# marshal dump, then zero bytes up to the alignment) and the data. The shard files of jieba's
+# and pypinyin's tables are framed so; marshal ignores the bytes after a value.
+
+def save_framed(path: Path, magic: bytes, header, data: bytes, align: int = 1) -> None:
+    """Write `data` behind `magic` and `header`, atomically; the data starts at a multiple of
+    `align` bytes from the file's start (for `memoryview.cast` of its sections)."""
+    head = marshal.dumps(header)
+    head += bytes(-(len(magic) + 8 + len(head)) % align)
+
+    def write(f):
+        f.write(magic + len(head).to_bytes(8, "little") + head)
+        f.write(data)
+
+    save_atomically(path, write)
+
+
+def read_framed(path: Path, magic: bytes) -> tuple[object, memoryview] | None:
+    """(header, data) of a framed file of this user's, or None: missing, foreign, or a
+    header that does not load."""
+    content = read_own(path)
+    if content is None or not content.startswith(magic):
+        return None
+    view = memoryview(content)
+    start = len(magic) + 8
+    try:
+        header_length = int.from_bytes(view[len(magic):start], "little")
+        header = marshal.loads(view[start:start + header_length])
+    except Exception:
+        return None
+    return header, view[start + header_length:]

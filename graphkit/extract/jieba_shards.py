@@ -13,11 +13,11 @@ import sys
 from operator import add
 from pathlib import Path
 
-from graphkit.user_cache import read_own, save_atomically
+from graphkit.user_cache import read_framed, save_framed
 
 # A unit is every FREQ and word_tag_tab entry whose key starts with the same one or two
-# characters (`key[:2]`), marshalled as (FREQ part, word_tag_tab part). The file: MAGIC, the
-# header's length (8 bytes, little-endian), the header, the data. Header: marshal of
+# characters (`key[:2]`), marshalled as (FREQ part, word_tag_tab part). A framed file
+# (user_cache.save_framed): MAGIC, the header, the data. Header: marshal of
 # (total, length of the data, {character: (offset of its one-character unit or -1, offset of
 # its block)}). A character's block: marshal of (the second characters of its two-character
 # units, their offsets as 4 little-endian bytes each): the 1k bench's 679 characters' blocks
@@ -182,17 +182,14 @@ class LazyDictionary:
 def open_shards(path: Path) -> tuple[int, memoryview, dict] | None:
     """(total, data, index) from graphkit's shard file (a file of this user's), or None:
     missing, truncated or foreign files mean jieba's own load."""
-    content = read_own(path)
-    if content is None or not content.startswith(MAGIC):
+    framed = read_framed(path, MAGIC)
+    if framed is None:
         return None
-    view = memoryview(content)
-    start = len(MAGIC) + 8
+    header, data = framed
     try:
-        header_length = int.from_bytes(view[len(MAGIC):start], "little")
-        total, data_length, index = marshal.loads(view[start:start + header_length])
-    except Exception:
+        total, data_length, index = header
+    except (TypeError, ValueError):
         return None
-    data = view[start + header_length:]
     if type(total) is not int or type(index) is not dict or data_length != len(data) or not index:
         return None
     return total, data, index
@@ -225,10 +222,4 @@ def save_shards(path: Path, freq: dict, total: int, tags: dict) -> None:
             data += marshal.dumps(units[unit])
         index[char] = (single, len(data))
         data += marshal.dumps(("".join(seconds), bytes(offsets)))
-    header = marshal.dumps((total, len(data), index))
-
-    def write(f):
-        f.write(MAGIC + len(header).to_bytes(8, "little") + header)
-        f.write(data)
-
-    save_atomically(path, write)
+    save_framed(path, MAGIC, (total, len(data), index), data)
