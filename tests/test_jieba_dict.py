@@ -3,23 +3,16 @@ safe fallbacks."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-def _run(script: str, cache_home, stdin: str | None = None) -> str:
-    env = dict(os.environ, XDG_CACHE_HOME=str(cache_home))
-    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
-                          check=True, input=stdin).stdout
+from cache_subprocess import cache_files, run_with_cache as _run
 
 
 def _shard_files(cache_home):
-    folder = cache_home / "graphkit"
-    return sorted(folder.glob("posseg-shards-*.shards")) if folder.exists() else []
+    return cache_files(cache_home, "posseg-shards-*.shards")
 
 
 POSSEG_SCRIPT = """

@@ -3,16 +3,14 @@ for every string, safe fallbacks."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from graphkit.pinyin_shards import MAGIC, PHRASES, READINGS, LazyPrefixes, LazyTable, open_shards, save_shards
+from cache_subprocess import cache_files, run_with_cache as _run
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CORPUS = Path("/work/shared/corpus")     # more real articles, where they are
@@ -21,15 +19,8 @@ POLYPHONIC = ["重庆", "银行", "长安", "曾经", "行长", "重庆银行行
               "熊伟", "单于", "尉迟", "朝阳", "调查", "开放原子开发者大会", "〇", "𠀀", "豈", "㐀"]
 
 
-def _run(script: str, cache_home, stdin: str | None = None) -> str:
-    env = dict(os.environ, XDG_CACHE_HOME=str(cache_home))
-    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
-                          check=True, input=stdin).stdout
-
-
 def _shard_files(cache_home):
-    folder = cache_home / "graphkit"
-    return sorted(folder.glob("pinyin-shards-*.shards")) if folder.exists() else []
+    return cache_files(cache_home, "pinyin-shards-*.shards")
 
 
 def _strings() -> list[str]:
