@@ -287,11 +287,7 @@ class _SectionScope:
 
     def step(self, s: int, e: int, events: list[Mention], low: str) -> list[Mention]:
         """The events the sentence text[s:e] (`low` in lower case) speaks of."""
-        section = bisect.bisect_right(self.headings, s)     # self.skip(s, e), without the call
-        if section != self.section:
-            self.section, self.current = section, None
-        if self.other_sessions and _OTHER_SESSIONS.search(self.text[s:e]):
-            self.sub = None
+        self.skip(s, e)
         if events:
             self.current = self.last = events[-1]
             if self.main is not None:
