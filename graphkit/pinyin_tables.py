@@ -30,7 +30,6 @@ another version is imported as it is.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import re
@@ -40,7 +39,7 @@ from pathlib import Path
 
 from graphkit.pinyin_shards import (PHRASES, READINGS, SHARDS_KIND, LazyPrefixes, LazyTable,
                                     open_shards, save_shards)
-from graphkit.user_cache import cache_folder
+from graphkit.user_cache import keyed_file
 
 CHECKED_VERSIONS = ("0.55.0",)
 _VERSION = re.compile(r"""^__version__ = ['"]([^'"]+)['"]""", re.M)
@@ -90,12 +89,12 @@ def _shards_path() -> tuple[Path | None, Path | None]:
         stats = [os.stat(folder / f"{module}.json") for module, _ in _MODULES.values()]
     except (OSError, UnicodeDecodeError):
         return None, None
-    cache = cache_folder()
-    if version is None or version.group(1) not in CHECKED_VERSIONS or cache is None:
+    if version is None or version.group(1) not in CHECKED_VERSIONS:
         return None, None
     # The file holds native unsigned ints: the byte order is part of the key.
     tag = "|".join([version.group(1), str(folder), sys.byteorder] + [f"{s.st_size}:{s.st_mtime_ns}" for s in stats])
-    return cache / f"{SHARDS_KIND}-{hashlib.sha256(tag.encode()).hexdigest()[:16]}.shards", folder
+    path = keyed_file(SHARDS_KIND, tag, ".shards")
+    return (path, folder) if path is not None else (None, None)
 
 
 def _import_with(shards):

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from graphkit.errors import RuleError
-from graphkit.user_cache import cache_folder, read_own, save_atomically
+from graphkit.user_cache import keyed_file, read_own, save_atomically
 
 GAZETTEER_LABELS = {"ORG", "PERSON", "VENUE", "PRODUCT", "EVENT_SERIES"}
 PATTERN_LABELS = {"ORG", "PERSON", "EVENT", "VENUE", "DATE", "VERSION", "PRODUCT", "TALK"}
@@ -238,11 +238,8 @@ def _forget_old(folder: Path, keep: int = 8) -> None:
 
 
 def _cache_file(digest: str) -> Path | None:
-    folder = cache_folder()
-    if folder is None:
-        return None
     key = f"{digest}|{yaml.__version__}|{marshal.version}|{sys.version_info[:2]}"
-    return folder / f"rules-{hashlib.sha256(key.encode()).hexdigest()[:16]}.marshal"
+    return keyed_file("rules", key, ".marshal")
 
 
 def _parse_yaml(rel: str, raw: bytes) -> object:

@@ -8,6 +8,7 @@ reading never sees half a file. Nothing here raises: no folder, no cache.
 """
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import tempfile
@@ -26,6 +27,15 @@ def cache_folder() -> Path | None:
     if info.st_uid != os.getuid() or info.st_mode & 0o022:
         return None          # not ours alone: never load from it
     return folder
+
+
+def keyed_file(kind: str, key: str, suffix: str) -> Path | None:
+    """The cache file for `key` (what its content depends on), named `kind-<hash of key>suffix`;
+    None without a usable cache folder."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    return folder / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:16]}{suffix}"
 
 
 def read_own(path: Path) -> bytes | None:

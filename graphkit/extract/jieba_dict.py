@@ -17,26 +17,22 @@ written again for the next process).
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import sys
 from pathlib import Path
 
 from graphkit.extract.jieba_shards import SHARDS_KIND, LazyDictionary, open_shards, save_shards
-from graphkit.user_cache import cache_folder
+from graphkit.user_cache import keyed_file
 
 
 def _shards_path(jieba, dictionary: str) -> Path | None:
-    folder = cache_folder()
-    if folder is None:
-        return None
     try:
         info = os.stat(dictionary)
     except OSError:
         return None
-    tag = f"{jieba.__version__}|{dictionary}|{info.st_size}|{info.st_mtime_ns}"
-    return folder / f"{SHARDS_KIND}-{hashlib.sha256(tag.encode()).hexdigest()[:16]}.shards"
+    key = f"{jieba.__version__}|{dictionary}|{info.st_size}|{info.st_mtime_ns}"
+    return keyed_file(SHARDS_KIND, key, ".shards")
 
 
 def _default_dictionary(jieba) -> str | None:
