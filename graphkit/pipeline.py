@@ -204,7 +204,8 @@ def list_articles(inputs: list[Path | str]) -> Listing:
 
 def extract_all(listing: Listing, rules: Rules, options: BuildOptions, timings: Counter,
                 shas: dict[int, str] | None = None):
-    """(records, extractions) for every listed file, in a stable order.
+    """(records, resolution) for every listed file: each extraction is registered for
+    resolving (`resolve.Resolution`) as it arrives, and not held after.
 
     The files are processed by `graphkit.parallel` (in this process, worker
     processes or Dask, with the cache); results come back in listing order,
@@ -212,22 +213,28 @@ def extract_all(listing: Listing, rules: Rules, options: BuildOptions, timings: 
     the files' sha256 by task index, when already read (stamp.hash_files).
     """
     from graphkit.parallel import run_tasks
+    from graphkit.resolve import Resolution
 
     records: list[ArticleRecord] = list(listing.skipped)
-    extractions: list[Extraction] = []
+    resolution = Resolution(rules)
     progress = Progress(len(listing.tasks), enabled=options.progress)
     # With workers, the first result means they are busy: import what resolving and writing
     # need now (~0.25 s), alongside them, instead of alone after them.
     early_imports = options.jobs > 1
+    registering = 0.0
+    clock = time.perf_counter
     for record, extraction in run_tasks(listing.tasks, rules, options, timings, progress.step, shas=shas):
         records.append(record)
         if extraction is not None:
-            extractions.append(extraction)
+            t = clock()
+            resolution.add(extraction)
+            registering += clock() - t
         if early_imports:
             early_imports = False
             _import_resolve_and_writers()
+    timings["resolve"] += registering
     progress.close()
-    return records, extractions
+    return records, resolution
 
 
 def _import_resolve_and_writers() -> None:
@@ -293,17 +300,16 @@ def _run_build(inputs: list[str | Path], out_dir: str | Path | None,
     rules = load_rules(options.rules_dir)
     timings["rules"] = time.perf_counter() - t
     with _settled_heap(quiet=options.spacy_model is None) as settle:
-        records, extractions = extract_all(listing or list_articles(roots), rules, options, timings, shas)
+        records, resolution = extract_all(listing or list_articles(roots), rules, options, timings, shas)
         if options.strict:
             _refuse_skipped(records)
         from graphkit.graph import build_graph
-        from graphkit.resolve import resolve
 
         t = time.perf_counter()
         dates = {r.id: r.date for r in records if r.date}
-        resolved = resolve(extractions, rules, article_dates=dates)
-        extractions.clear()      # ~50 kB an article: not held while the graph is built and written
-        timings["resolve"] = time.perf_counter() - t
+        resolved = resolution.finish(article_dates=dates)
+        del resolution           # the registry: not held while the graph is built and written
+        timings["resolve"] += time.perf_counter() - t
         settle()
         t = time.perf_counter()
         meta = {r.id: {k: v for k, v in (("title", r.title), ("date", r.date), ("lang", r.lang)) if v}

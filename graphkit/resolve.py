@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from operator import itemgetter
 
@@ -58,7 +59,9 @@ class Resolver:
     def __init__(self, rules: Rules):
         self.rules = rules
         self.anchor: dict[tuple[str, str], str] = {}     # (label, name_key) -> entity id
-        self.homophones: dict[str, list[str]] = {}      # person key -> its Chinese names, when several
+        # person key -> its Chinese names, when several; None until every article is in
+        self.homophones: dict[str, list[str]] | None = None
+        self.provisional: dict[str, tuple[str, str]] = {}   # provisional id -> (person key, name)
         self.display: dict[str, str] = {}
         for entry in rules.gazetteer:
             if entry.label == "EVENT_SERIES":
@@ -88,12 +91,23 @@ class Resolver:
             return anchored
         if m.label == "PERSON":
             key = m.key or person_key(m.text)
-            homophones = self.homophones.get(key)
-            if homophones and m.text in homophones:
-                # 张伟 and 章伟 are both zhang-wei: two people until a rule says otherwise.
-                return f"person:{key}-{homophones.index(m.text) + 1}"
-            return f"person:{key}"
+            if self.homophones is None and has_cjk(m.text):
+                return self.provisional_person(key, m.text)
+            return self.person_id(key, m.text)
         return f"{m.label.lower()}:{slugify(m.text)}"
+
+    def person_id(self, key: str, text: str) -> str:
+        homophones = self.homophones.get(key) if self.homophones else None
+        if homophones and text in homophones:
+            # 张伟 and 章伟 are both zhang-wei: two people until a rule says otherwise.
+            return f"person:{key}-{homophones.index(text) + 1}"
+        return f"person:{key}"
+
+    def provisional_person(self, key: str, text: str) -> str:
+        """A Chinese name's id while the homophones are not known yet (`_Registry.settle_people`)."""
+        pid = f"person:{key}\x00{text}"
+        self.provisional[pid] = (key, text)
+        return pid
 
 
 def _strip_org_suffix(name: str) -> str:
@@ -136,9 +150,10 @@ class _MentionIds:
 class _Registry:
     """Every mention's id and what its entity collects (names, articles, confidences, rules).
 
-    A name recurs: 92,685 mentions of the 1k bench corpus have 1,433 distinct (label, text,
-    key, rule id). So the id and the per-id containers are found once per such tuple, and a
-    mention costs one dict lookup and three appends."""
+    Filled one extraction at a time, as they arrive (`add_all`), then settled once all are
+    in (`settle_people`). A name recurs: 92,685 mentions of the 1k bench corpus have 1,433
+    distinct (label, text, key, rule id). So the id and the per-id containers are found
+    once per such tuple, and a mention costs one dict lookup and three appends."""
 
     def __init__(self, resolver: Resolver, union: _Union):
         self.resolver = resolver
@@ -151,18 +166,21 @@ class _Registry:
         self.rule_ids: dict[str, set[str]] = {}
         self.attrs: dict[str, dict[str, str]] = defaultdict(dict)
         self.cjk_people: dict[str, set[str]] = defaultdict(set)
-        # (label, text, key, rule id) -> (id, its names, articles, confidences, label code, per-mention attrs)
+        self.chinese_names: dict[str, set[str]] = defaultdict(set)   # person key -> listed Chinese names
+        self.stated: list[tuple[Relation, str, str]] = []             # (relation, source id, target id)
+        self.foreign = False        # a mention filed under another article, or an article twice
+        # (label, text, key, rule id) -> (id, its names, articles, confidences, label code, per-mention work)
         self._seen: dict[tuple[str, str, str, str], tuple] = {}
 
-    def add_all(self, extractions: list[Extraction]) -> list[tuple[Relation, str, str]]:
-        """Registers every mention and relation end; returns (relation, source id, target id)."""
+    def add_all(self, extractions: Iterable[Extraction]) -> None:
+        """Registers every mention and relation end; (relation, source id, target id) go to `stated`."""
         seen_get = self._seen.get
         first = self._first
         by_article = self.mention_ids.by_article
         of_article = self.mention_ids.of_article
         code_of, code = self.mention_ids.codes.get, self.mention_ids.code
-        stated = []
-        foreign = False
+        stated = self.stated
+        foreign = self.foreign
         for ex in extractions:
             aid = ex.article_id
             foreign = foreign or aid in by_article
@@ -175,7 +193,7 @@ class _Registry:
                 articles.add(article)
                 confidences.append(m.confidence)
                 if per_mention:
-                    self._attrs_of(m, mid)
+                    self._listed(m, mid, per_mention)
                 if article == aid:
                     ids[m.start << 40 | m.end << 8 | label_code] = mid
                 else:
@@ -193,12 +211,16 @@ class _Registry:
                         mid = ids[k] = self.add(m)
                     ends.append(mid)
                 stated.append((r, ends[0], ends[1]))
-        if foreign:
-            # A mention filed under another article (or an article twice) may change an
-            # earlier article's ids after its relations were read: read them all again.
-            get = self.mention_ids.get
-            stated = [(r, get(r.source), get(r.target)) for r, _, _ in stated]
-        return stated
+        self.foreign = foreign
+
+    def settled_statements(self) -> list[tuple[Relation, str, str]]:
+        """`stated` once every article is in. A mention filed under another article (or an
+        article twice) may have changed an earlier article's ids after its relations were
+        read: then they are all read again."""
+        if not self.foreign:
+            return self.stated
+        get = self.mention_ids.get
+        return [(r, get(r.source), get(r.target)) for r, _, _ in self.stated]
 
     def _end(self, m: Mention) -> str:
         """The id of a relation's end: the mention's registered at its place, else its own."""
@@ -210,13 +232,13 @@ class _Registry:
         return mid
 
     def add(self, m: Mention) -> str:
-        """Registers one mention; returns its id."""
+        """Registers one mention that is not in its article's list (a relation's end); returns its id."""
         mid, counter, articles, confidences, _, per_mention = \
             self._seen.get((m.label, m.text, m.key, m.rule_id)) or self._first(m)
         counter[m.text] += 1
         articles.add(m.article_id)
         confidences.append(m.confidence)
-        if per_mention:
+        if per_mention == _ATTRS:
             self._attrs_of(m, mid)
         return mid
 
@@ -233,12 +255,25 @@ class _Registry:
         self.rule_ids[mid].add(m.rule_id)
         if m.label == "DATE":
             self.attrs[mid]["value"] = m.key
-        if m.label == "PERSON" and has_cjk(m.text):
+        per_mention = 0
+        if m.label in ("EVENT", "VERSION"):
+            per_mention = _ATTRS
+        elif m.label == "PERSON" and has_cjk(m.text):
             self.cjk_people[mid].add(m.text)
+            if not m.rule_id.startswith("gazetteers/"):
+                per_mention = _CHINESE_NAME
         seen = self._seen[(m.label, m.text, m.key, m.rule_id)] = (
             mid, counter, self.articles[mid], self.confidences[mid], self.mention_ids.code(m.label),
-            m.label in ("EVENT", "VERSION"))
+            per_mention)
         return seen
+
+    def _listed(self, m: Mention, mid: str, per_mention: int) -> None:
+        """What a mention of an article's list adds besides its id: attributes, or its
+        Chinese name to the homophone check (which relation ends alone do not feed)."""
+        if per_mention == _ATTRS:
+            self._attrs_of(m, mid)
+        else:
+            self.chinese_names[m.key or person_key(m.text)].add(m.text)
 
     def _attrs_of(self, m: Mention, mid: str) -> None:
         """Event and version attributes differ between mentions of one name."""
@@ -249,6 +284,44 @@ class _Registry:
                     self.attrs[mid].setdefault(k, value)
         elif m.attr("name"):
             self.names[mid][m.attr("name")] += 0   # canonical form as an alias
+
+    def settle_people(self) -> dict[str, str]:
+        """Chinese names get their final ids once every article is in; returns provisional -> final.
+
+        Two Chinese names with one romanisation (张伟, 章伟) are two people, so a Chinese
+        name's id waits for every name (`Resolver.provisional_person`). Each per-id dict is
+        rebuilt with the final ids, each at the place of its first mention, as if the ids
+        had been known from the start; a final id's containers are merged in that order."""
+        resolver = self.resolver
+        resolver.homophones = {k: sorted(v) for k, v in self.chinese_names.items() if len(v) > 1}
+        rename = {pid: resolver.person_id(key, text) for pid, (key, text) in resolver.provisional.items()}
+        if not rename:
+            return rename
+        self.names = _renamed(self.names, rename, Counter.update)
+        self.labels = _renamed(self.labels, rename, lambda kept, other: None)
+        self.articles = _renamed(self.articles, rename, set.update)
+        self.confidences = _renamed(self.confidences, rename, list.extend)
+        self.rule_ids = _renamed(self.rule_ids, rename, set.update)
+        self.cjk_people = defaultdict(set, _renamed(self.cjk_people, rename, set.update))
+        self.union.parent = {rename.get(k, k): rename.get(k, k) for k in self.union.parent}
+        return rename
+
+
+_ATTRS, _CHINESE_NAME = 1, 2     # per-mention work of a (label, text, key, rule id)
+
+
+def _renamed(by_id: dict, rename: dict[str, str], merge: Callable) -> dict:
+    """`by_id` with its keys renamed, in the order of their first place; values of ids
+    renamed to one are merged (`merge(kept, other)`) in that order."""
+    out: dict = {}
+    for mid, value in by_id.items():
+        final = rename.get(mid, mid)
+        kept = out.get(final)
+        if kept is None:
+            out[final] = value
+        else:
+            merge(kept, value)
+    return out
 
 
 def noisy_or(confidences) -> float:
@@ -262,7 +335,37 @@ def noisy_or(confidences) -> float:
 def resolve(extractions: list[Extraction], rules: Rules, *, article_dates: dict[str, str] | None = None) -> Resolved:
     """Entities and relations across all articles, with stable ids and provenance."""
     with _no_cycle_collection():
-        return _resolve(extractions, rules, article_dates)
+        resolution = Resolution(rules)
+        for ex in extractions:
+            resolution.add(ex)
+        return resolution.finish(article_dates)
+
+
+class Resolution:
+    """`resolve`, fed one extraction at a time as the build receives them.
+
+    Registering mentions is most of resolving's work (0.13 of 0.28 CPU-s at 1,000 articles)
+    and needs one article at a time: done as results arrive, it runs while worker processes
+    (or a Dask cluster) still extract, and an article's mentions are not held until the
+    end. `finish` does what needs every article: homophones, merges, edges. The result is
+    the same for any grouping of the same extractions in the same order.
+    """
+
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        self.resolver = Resolver(rules)
+        self.union = _Union()
+        self.registry = _Registry(self.resolver, self.union)
+        self.mains: list[tuple[Mention, str]] = []       # (main event, article language)
+
+    def add(self, extraction: Extraction) -> None:
+        self.registry.add_all((extraction,))
+        if extraction.main_event is not None:
+            self.mains.append((extraction.main_event, extraction.lang))
+
+    def finish(self, article_dates: dict[str, str] | None = None) -> Resolved:
+        with _no_cycle_collection():
+            return _finish(self, article_dates)
 
 
 @contextmanager
@@ -278,18 +381,11 @@ def _no_cycle_collection():
             gc.enable()
 
 
-def _resolve(extractions: list[Extraction], rules: Rules, article_dates: dict[str, str] | None) -> Resolved:
-    resolver = Resolver(rules)
-    union = _Union()
+def _finish(resolution: Resolution, article_dates: dict[str, str] | None) -> Resolved:
+    rules, resolver, union, registry = resolution.rules, resolution.resolver, resolution.union, resolution.registry
     never = {frozenset(p) for p in rules.never_merge}
-    chinese_names: dict[str, set[str]] = defaultdict(set)
-    for ex in extractions:
-        for m in ex.mentions:
-            if m.label == "PERSON" and has_cjk(m.text) and not m.rule_id.startswith("gazetteers/"):
-                chinese_names[m.key or person_key(m.text)].add(m.text)
-    resolver.homophones = {k: sorted(v) for k, v in chinese_names.items() if len(v) > 1}
-    registry = _Registry(resolver, union)
-    stated = registry.add_all(extractions)
+    renamed = registry.settle_people()
+    stated = registry.settled_statements()
     mention_ids, names, labels = registry.mention_ids, registry.names, registry.labels
     articles, confidences, rule_ids = registry.articles, registry.confidences, registry.rule_ids
     attrs, cjk_people = registry.attrs, registry.cjk_people
@@ -340,12 +436,12 @@ def _resolve(extractions: list[Extraction], rules: Rules, article_dates: dict[st
         for m in members:
             final_id[m] = chosen
 
-    links = _links(stated, final_id, labels)
+    links = _links(stated, _with_provisional(final_id, renamed), labels)
     short = _short_names_to_merge(links, final_id, names, labels, never)
-    short.update(_main_events_to_merge(extractions, mention_ids, final_id, links, never))
+    short.update(_main_events_to_merge(resolution.mains, mention_ids, final_id, links, never))
     if short:
         final_id = {mid: short.get(fid, fid) for mid, fid in final_id.items()}
-    relations = _resolve_relations(stated, final_id, labels)
+    relations = _resolve_relations(stated, _with_provisional(final_id, renamed), labels)
     merged_names: dict[str, Counter] = defaultdict(Counter)
     merged: dict[str, dict] = {}
     for mid, fid in final_id.items():
@@ -479,16 +575,23 @@ def _short_names_to_merge(links, final_id, names, labels, never) -> dict[str, st
     return out
 
 
-def _main_events_to_merge(extractions, mention_ids, final_id, links, never) -> dict[str, str]:
+def _with_provisional(final_id: dict[str, str], renamed: dict[str, str]) -> dict[str, str]:
+    """`final_id` that also maps the provisional ids that relation ends still hold."""
+    if not renamed:
+        return final_id
+    return final_id | {pid: final_id[mid] for pid, mid in renamed.items()}
+
+
+def _main_events_to_merge(main_events, mention_ids, final_id, links, never) -> dict[str, str]:
     """The Chinese and English reports of one event that no series rule ties together: their
-    main events share every stated day (and the venue, where both give one)."""
+    main events share every stated day (and the venue, where both give one).
+
+    `main_events`: (main event mention, article language) of each article that has one."""
     mains: dict[str, set[str]] = defaultdict(set)          # event id -> languages of articles about it
-    for ex in extractions:
-        m = ex.main_event
-        if m is not None:
-            mid = mention_ids.get(m)
-            if mid:
-                mains[final_id[mid]].add(ex.lang)
+    for m, lang in main_events:
+        mid = mention_ids.get(m)
+        if mid:
+            mains[final_id[mid]].add(lang)
     days: dict[str, frozenset] = defaultdict(frozenset)
     venues: dict[str, set[str]] = defaultdict(set)
     for source, kind, target in links:

@@ -168,3 +168,42 @@ def test_resolve_mention_filed_under_another_article(rules):
     assert [r.source for r in out.relations] == ["person:zhang-san"]
     # On its own, the relation is 熊伟's.
     assert [r.source for r in resolve([_ex("a.md", "zh", [p, e], [stated])], rules).relations] == ["person:xiong-wei"]
+
+
+def test_resolve_homophone_known_only_after_a_relation_was_stated(rules):
+    """Chinese names get their ids once every article is in: a relation stated before the
+    second name of the romanisation appeared still ends at the right one of the two."""
+    p = _m("a.md", "PERSON", "张伟")
+    e = _m("a.md", "EVENT", "FOSSASIA Summit 2024", key="fossasia-summit-2024", start=10)
+    a = _ex("a.md", "zh", [p, e], [Relation("a.md", "PRESENTED_AT", p, e, "relations/x", (0, 30), "s", 0.8)])
+    b = _ex("b.md", "zh", [_m("b.md", "PERSON", "章伟")])
+    out = resolve([a, b], rules)
+    assert [(r.source, r.target) for r in out.relations] == [("person:zhang-wei-1", "event:fossasia-summit-2024")]
+    names = {e.id: e.aliases for e in out.entities if e.label == "PERSON"}
+    assert names == {"person:zhang-wei-1": ("张伟",), "person:zhang-wei-2": ("章伟",)}
+
+
+def test_resolve_chinese_name_joins_earlier_english_one(rules):
+    """`Zhang Wei` (an English article, first) and 张伟 (later) are one person, who keeps both
+    names, both articles and the confidence of both mentions."""
+    en = _ex("en.md", "en", [Mention("en.md", "PERSON", "Zhang Wei", 0, 9, "context/test", confidence=0.6)])
+    zh = _ex("zh.md", "zh", [Mention("zh.md", "PERSON", "张伟", 0, 2, "context/test", confidence=0.5)])
+    for order in ([en, zh], [zh, en]):
+        (person,) = [e for e in resolve(order, rules).entities if e.label == "PERSON"]
+        assert person.id == "person:zhang-wei"
+        assert person.aliases == ("Zhang Wei", "张伟")
+        assert person.article_ids == ("en.md", "zh.md")
+        assert person.confidence == 0.8
+
+
+def test_resolve_relation_end_alone_makes_no_homophone(rules):
+    """Only the names an article lists count toward homophones: a relation's end that is
+    not among its article's mentions does not split 张伟 in two."""
+    listed = _m("a.md", "PERSON", "张伟")
+    e = _m("a.md", "EVENT", "FOSSASIA Summit 2024", key="fossasia-summit-2024", start=10)
+    unlisted = _m("a.md", "PERSON", "章伟", start=40)
+    stated = Relation("a.md", "PRESENTED_AT", unlisted, e, "relations/x", (0, 50), "s", 0.8)
+    out = resolve([_ex("a.md", "zh", [listed, e], [stated])], rules)
+    people = {e.id: e.aliases for e in out.entities if e.label == "PERSON"}
+    assert people == {"person:zhang-wei": ("张伟", "章伟")}
+    assert [r.source for r in out.relations] == ["person:zhang-wei"]
