@@ -207,3 +207,24 @@ def test_resolve_relation_end_alone_makes_no_homophone(rules):
     people = {e.id: e.aliases for e in out.entities if e.label == "PERSON"}
     assert people == {"person:zhang-wei": ("张伟", "章伟")}
     assert [r.source for r in out.relations] == ["person:zhang-wei"]
+
+
+def test_resolve_edge_from_two_names_keeps_article_order(rules):
+    """张三丰 and `Sanfeng Zhang` are one person reached through two names: relations filed
+    under each name join one edge, and per sentence the first of the equally confident
+    ones (in article order) is the evidence; the roles of both count."""
+    zh, en = _m("a.md", "PERSON", "张三丰"), _m("a.md", "PERSON", "Sanfeng Zhang", start=20)
+    e = _m("a.md", "EVENT", "FOSSASIA Summit 2024", key="fossasia-summit-2024", start=40)
+    stated = [Relation("a.md", "PRESENTED_AT", zh, e, "relations/zh-first", (0, 10), "s1", 0.6, "speaker"),
+              Relation("a.md", "PRESENTED_AT", en, e, "relations/en", (50, 60), "s2", 0.6, "host"),
+              Relation("a.md", "PRESENTED_AT", zh, e, "relations/zh-later", (50, 60), "s2", 0.6, "speaker"),
+              Relation("a.md", "PRESENTED_AT", en, e, "relations/en", (70, 80), "s3", 0.6, "host"),
+              Relation("a.md", "PRESENTED_AT", en, e, "relations/en", (90, 99), "s4", 0.6, "host")]
+    out = resolve([_ex("a.md", "zh", [zh, en, e], stated)], rules)
+    (person,) = [p for p in out.entities if p.label == "PERSON"]
+    assert set(person.aliases) == {"张三丰", "Sanfeng Zhang"}
+    (rel,) = out.relations
+    assert rel.source == person.id
+    assert [(ev.start, ev.extractor) for ev in rel.evidence] == [
+        (0, "relations/zh-first"), (50, "relations/en"), (70, "relations/en"), (90, "relations/en")]
+    assert rel.role == "host"           # three of five
