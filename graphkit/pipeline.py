@@ -2,7 +2,9 @@
 
 Only this module knows the order of the stages. Per-article work
 (`process_article`) is a pure function of the file and the rules, so it can
-run in worker processes or be cached; everything after it sees all articles.
+run in worker processes or be cached. Resolving registers each article as its
+result arrives (`resolve.Resolution`) and finishes once all are in; the graph
+and the writers see all articles.
 """
 from __future__ import annotations
 

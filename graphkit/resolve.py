@@ -7,6 +7,9 @@ otherwise. `rules/resolution.yaml` can force (`same_as`) or forbid
 (`never_merge`) merges; pairs that look alike but were not merged are
 returned as merge candidates for an analyst to review. Everything is linear
 in the number of mentions (dictionaries, no pairwise comparisons).
+
+A build feeds `Resolution` one extraction at a time as results arrive;
+`resolve()` does the same over a list.
 """
 from __future__ import annotations
 
