@@ -47,7 +47,7 @@ BATCH = 256                 # results per write transaction
 # Everything else in graphkit/ is hashed into the cache key, so editing an
 # extractor during development never serves stale extractions.
 _NOT_PER_ARTICLE = {"analysis", "commands", "export", "__main__.py", "cache.py", "cli.py",
-                    "dask_executor.py", "evaluate.py", "graph.py", "parallel.py", "resolve.py"}
+                    "dask_executor.py", "evaluate.py", "graph.py", "parallel.py", "resolve"}
 
 
 def content_hash(raw: bytes) -> str:
