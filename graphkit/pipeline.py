@@ -220,7 +220,7 @@ def extract_all(listing: Listing, rules: Rules, options: BuildOptions, timings: 
     records: list[ArticleRecord] = list(listing.skipped)
     resolution = Resolution(rules)
     progress = Progress(len(listing.tasks), enabled=options.progress)
-    # With workers, the first result means they are busy: import what resolving and writing
+    # With workers, the first result means they are busy: import what the graph and writing
     # need now (~0.25 s), alongside them, instead of alone after them.
     early_imports = options.jobs > 1
     registering = 0.0
@@ -233,19 +233,18 @@ def extract_all(listing: Listing, rules: Rules, options: BuildOptions, timings: 
             registering += clock() - t
         if early_imports:
             early_imports = False
-            _import_resolve_and_writers()
+            _import_graph_and_writers()
     timings["resolve"] += registering
     progress.close()
     return records, resolution
 
 
-def _import_resolve_and_writers() -> None:
+def _import_graph_and_writers() -> None:
     import numpy  # noqa: F401  (graph.html's layout)
 
     import graphkit.analysis.report  # noqa: F401
     import graphkit.export.html  # noqa: F401
     import graphkit.graph  # noqa: F401
-    import graphkit.resolve  # noqa: F401
     from graphkit.export import jsonout, csvout, graphml, gexf  # noqa: F401
 
 

@@ -68,9 +68,7 @@ class Resolution:
 
     def __init__(self, rules: Rules):
         self.rules = rules
-        self.resolver = Resolver(rules)
-        self.union = Union()
-        self.registry = Registry(self.resolver, self.union)
+        self.registry = Registry(Resolver(rules), Union())
         self.mains: list[tuple[Mention, str]] = []       # (main event, article language)
 
     def add(self, extraction: Extraction) -> None:
@@ -97,7 +95,8 @@ def _no_cycle_collection():
 
 
 def _finish(resolution: Resolution, article_dates: dict[str, str] | None) -> Resolved:
-    rules, resolver, union, registry = resolution.rules, resolution.resolver, resolution.union, resolution.registry
+    rules, registry = resolution.rules, resolution.registry
+    resolver, union = registry.resolver, registry.union
     never = {frozenset(p) for p in rules.never_merge}
     renamed = registry.settle_people()
     by_ends = registry.settled_ends()

@@ -217,7 +217,7 @@ _ATTRS, _CHINESE_NAME = 1, 2     # per-mention work of a (label, text, key, rule
 
 def _file(by_ends: dict, r: Relation, source: str, target: str, n: int) -> None:
     """Files the n-th relation under its (source, type, target) mention ids: per sentence, the
-    first of the most confident relations is its evidence (kept with n, for `_edge_evidence`)."""
+    first of the most confident relations is its evidence (kept with n, for `_merge_evidence`)."""
     ends = (source, r.type, target)
     group = by_ends.get(ends)
     if group is None:
