@@ -92,29 +92,29 @@ class Loaded:
         assert self.dialogs == []
 
     def node_point(self, node_id: str) -> tuple[float, float]:
-        """Where node_id is drawn, in page coordinates."""
-        return tuple(self.js(
-            """id => {
-                const net = window.graphkit.network;
-                const p = net.canvasToDOM(net.getPositions([id])[id]);
-                const box = document.getElementById('network').getBoundingClientRect();
-                return [box.left + p.x, box.top + p.y];
-            }""",
-            node_id,
-        ))
+        """Where node_id is drawn, in page coordinates, once a click there would hit it."""
+        return self._settled_point("getNodeAt", "net.getPositions([id])[id]", node_id)
 
     def edge_point(self, edge_id: str) -> tuple[float, float]:
-        """The middle of edge_id as drawn, in page coordinates."""
-        return tuple(self.js(
-            """id => {
+        """The middle of edge_id as drawn, in page coordinates, once a click there would hit it."""
+        return self._settled_point("getEdgeAt", "net.body.edges[id].edgeType.getPoint(0.5)", edge_id)
+
+    def _settled_point(self, hit: str, canvas_point: str, item_id: str) -> tuple[float, float]:
+        """The item's point in page coordinates, read when two animation frames agree on it and
+        vis-network finds the item there: the view can still move just after `ready` (the
+        status line collapsing resizes the canvas), and a click read too early lands elsewhere."""
+        handle = self.page.wait_for_function(
+            """([id, last]) => {
                 const net = window.graphkit.network;
-                const e = net.body.edges[id];
-                const p = net.canvasToDOM(e.edgeType.getPoint(0.5));
+                const p = net.canvasToDOM(%s);
                 const box = document.getElementById('network').getBoundingClientRect();
-                return [box.left + p.x, box.top + p.y];
-            }""",
-            edge_id,
-        ))
+                const point = [box.left + p.x, box.top + p.y];
+                const same = last.point && last.point[0] === point[0] && last.point[1] === point[1];
+                last.point = point;
+                return same && net.%s({x: p.x, y: p.y}) === id ? point : false;
+            }""" % (canvas_point, hit),
+            arg=[item_id, {}], polling="raf")
+        return tuple(handle.json_value())
 
     def panel_text(self) -> str:
         return self.js("document.getElementById('panel').hidden ? '' : document.getElementById('panel-body').textContent")
